@@ -1,0 +1,80 @@
+package matching
+
+// hentry is a priority-queue entry: an object id (edge, vertex or blossom) with an invariant
+// key (see solver). Entries are validated lazily when they reach the top.
+type hentry struct {
+	key int64
+	id  int32
+}
+
+func hless(a, b hentry) bool {
+	return a.key < b.key || (a.key == b.key && a.id < b.id)
+}
+
+// minHeap is a 4-ary min-heap of hentry ordered by (key, id), so ties are broken
+// deterministically by id.
+type minHeap []hentry
+
+func (h *minHeap) push(key int64, id int) {
+	*h = append(*h, hentry{key, int32(id)})
+	a := *h
+	i := len(a) - 1
+	e := a[i]
+	for i > 0 {
+		p := (i - 1) >> 2
+		if !hless(e, a[p]) {
+			break
+		}
+		a[i] = a[p]
+		i = p
+	}
+	a[i] = e
+}
+
+func (h *minHeap) pop() {
+	a := *h
+	last := len(a) - 1
+	e := a[last]
+	a = a[:last]
+	*h = a
+	if last > 0 {
+		a.down(0, e)
+	}
+}
+
+// down places e at position i (which is a hole) and sifts it down.
+func (a minHeap) down(i int, e hentry) {
+	n := len(a)
+	for {
+		c := 4*i + 1
+		if c >= n {
+			break
+		}
+		m := c
+		end := c + 4
+		if end > n {
+			end = n
+		}
+		for j := c + 1; j < end; j++ {
+			if hless(a[j], a[m]) {
+				m = j
+			}
+		}
+		if !hless(a[m], e) {
+			break
+		}
+		a[i] = a[m]
+		i = m
+	}
+	a[i] = e
+}
+
+// heapify establishes the heap order over the whole slice.
+func (a minHeap) heapify() {
+	if len(a) < 2 {
+		return
+	}
+	for i := (len(a) - 2) >> 2; i >= 0; i-- {
+		a.down(i, a[i])
+	}
+}
