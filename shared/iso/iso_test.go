@@ -1,0 +1,48 @@
+package iso
+
+import "testing"
+
+func TestCodes(t *testing.T) {
+	for _, tc := range []struct {
+		code    string
+		country bool
+	}{
+		{"HK", true}, {"AU", true}, {"GB", true}, {"US", true}, {"ZW", true},
+		{"UK", false}, {"XK", false}, {"EU", false}, {"ZZ", false}, {"hk", false}, {"", false}, {"HKG", false},
+	} {
+		if got := IsCountry(tc.code); got != tc.country {
+			t.Errorf("IsCountry(%q) = %v, want %v", tc.code, got, tc.country)
+		}
+	}
+	for _, tc := range []struct {
+		code string
+		ok   bool
+	}{{"en", true}, {"zh", true}, {"es", true}, {"yue", false}, {"EN", false}, {"xx", false}, {"", false}} {
+		if got := IsLanguage(tc.code); got != tc.ok {
+			t.Errorf("IsLanguage(%q) = %v, want %v", tc.code, got, tc.ok)
+		}
+	}
+	if n := len(Countries("en")); n != 249 {
+		t.Errorf("Countries: %d, want the 249 ISO 3166-1 codes", n)
+	}
+	if n := len(Languages("en")); n < 180 || n > 190 {
+		t.Errorf("Languages: %d, want the ~184 ISO 639-1 codes", n)
+	}
+}
+
+func TestNames(t *testing.T) {
+	if got := CountryName("HK", "en"); got != "Hong Kong SAR China" {
+		t.Errorf("CountryName(HK, en) = %q", got)
+	}
+	if got := CountryName("HK", "zh-Hant"); got == "HK" || got == CountryName("HK", "en") {
+		t.Errorf("CountryName(HK, zh-Hant) = %q, want a Chinese name", got)
+	}
+	langs := Languages("en", "zh", "en", "bogus")
+	if len(langs) != 2 || langs[0].Code != "zh" || langs[1].Code != "en" {
+		t.Errorf("Languages(en, zh, en) = %v, want Chinese then English (sorted by name, bogus dropped)", langs)
+	}
+	cs := Countries("en")
+	if cs[0].Code != "AF" {
+		t.Errorf("first country %v, want Afghanistan (Åland sorts with A)", cs[0])
+	}
+}
