@@ -18,7 +18,7 @@ func TestVerify(t *testing.T) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	good := s.Sign(PurposeConfirm, "iln/2027-1/abc", now.Add(time.Hour))
 	payload, mac, _ := strings.Cut(good, ".")
-	altered := enc.EncodeToString([]byte("confirm|iln/2027-1/abd|" + "9999999999")) + "." + mac
+	altered := enc.EncodeToString([]byte("confirm|iln/2027-1/abd|"+"9999999999")) + "." + mac
 
 	for _, tc := range []struct {
 		name    string

@@ -70,7 +70,7 @@ type Registration struct {
 	// Eligibility holds the mentee's answers to the programme's eligibility questions.
 	Eligibility map[string]bool `json:"eligibility,omitempty"`
 	// Priority is the answer to the programme's priority question (e.g. final year).
-	Priority bool `json:"priority,omitempty"`
+	Priority bool   `json:"priority,omitempty"`
 	Locale   string `json:"locale"`
 
 	Status      Status    `json:"status"`
