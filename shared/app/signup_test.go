@@ -1,0 +1,307 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pairup/pairup/shared/demo"
+	"github.com/pairup/pairup/shared/links"
+	"github.com/pairup/pairup/shared/pairup"
+)
+
+func TestSignupAndConfirm(t *testing.T) {
+	s := newStack(t)
+	email := uniqueEmail("ok")
+	status, body := s.post("/p/iln/signup", s.ilnForm(email), nil)
+	if status != http.StatusOK || !strings.Contains(body, "Check your inbox") {
+		t.Fatalf("signup: %d\n%s", status, body)
+	}
+	regs := s.registrations(demo.ILN, demo.ILNRound)
+	if len(regs) != 1 || regs[0].Status != pairup.StatusPending || regs[0].Email != email {
+		t.Fatalf("registrations after signup: %+v", regs)
+	}
+	m := waitMails(t, email, 1)[0]
+	if !strings.Contains(m.Subject, "International Librarians Network") {
+		t.Errorf("subject %q", m.Subject)
+	}
+	if v, ok := m.Header("List-Unsubscribe"); !ok || !strings.Contains(v, "/unsubscribe?t=") {
+		t.Errorf("List-Unsubscribe header %q, %v", v, ok)
+	}
+	l := link(t, m)
+	u, _ := url.Parse(l)
+	status, body = s.get(u.RequestURI())
+	if status != http.StatusOK || !strings.Contains(body, "Signup confirmed") {
+		t.Fatalf("confirm: %d\n%s", status, body)
+	}
+	reg, err := s.store.GetRegistration(context.Background(), demo.ILN, demo.ILNRound, regs[0].ID)
+	if err != nil || reg.Status != pairup.StatusConfirmed || reg.ParticipantID == "" {
+		t.Fatalf("after confirm: %+v, %v", reg, err)
+	}
+	t.Run("LinkAgainIsHarmless", func(t *testing.T) {
+		status, body := s.get(u.RequestURI())
+		if status != http.StatusOK || !strings.Contains(body, "Signup confirmed") {
+			t.Fatalf("second confirm: %d", status)
+		}
+		if n := len(s.registrations(demo.ILN, demo.ILNRound)); n != 1 {
+			t.Fatalf("%d registrations", n)
+		}
+	})
+	t.Run("ErrExpired", func(t *testing.T) {
+		s.clock.Advance(signupConfirmTTL + time.Minute)
+		status, body := s.get(u.RequestURI())
+		if status != http.StatusGone || !strings.Contains(body, "expired") {
+			t.Fatalf("expired link: %d\n%s", status, body)
+		}
+	})
+}
+
+const signupConfirmTTL = 72 * time.Hour
+
+func TestSignupBadInput(t *testing.T) {
+	s := newStack(t)
+	big := s.ilnForm(uniqueEmail("big"))
+	big.Set("name", strings.Repeat("x", 70<<10))
+	cross := http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://evil.example"}}
+	bad := s.ilnForm(uniqueEmail("bad"))
+	bad.Set("email", "not-an-email")
+	bad.Set("country", "ZZ")
+	bad.Set("timeZone", "Mars/Olympus")
+	bad.Del("consent")
+	bad.Set("name", `<script>alert("x")</script>`)
+	stale := s.ilnForm(uniqueEmail("stale"))
+	stale.Set("ft", s.signer.Sign(links.PurposeForm, demo.ILN, s.clock.Now().Add(-time.Minute)))
+	other := s.ilnForm(uniqueEmail("other"))
+	other.Set("ft", s.formToken(demo.HKLA))
+	for _, tc := range []struct {
+		name     string
+		path     string
+		form     url.Values
+		header   http.Header
+		status   int
+		contains []string
+		absent   []string
+	}{
+		{"ErrTooLarge", "/p/iln/signup", big, nil, http.StatusRequestEntityTooLarge, []string{"larger than 64 KiB"}, nil},
+		{"ErrUnknownProgramme", "/p/nope/signup", s.ilnForm(uniqueEmail("x")), nil, http.StatusNotFound, []string{"no programme"}, nil},
+		{"ErrCrossOrigin", "/p/iln/signup", s.ilnForm(uniqueEmail("csrf")), cross, http.StatusForbidden, []string{"another site"}, nil},
+		{"ErrStaleForm", "/p/iln/signup", stale, nil, http.StatusBadRequest, []string{"open for too long", `value="Ada Lovelace"`}, nil},
+		{"ErrOtherProgrammesToken", "/p/iln/signup", other, nil, http.StatusBadRequest, []string{"could not be verified"}, nil},
+		{"ErrFields", "/p/iln/signup", bad, nil, http.StatusBadRequest, []string{
+			`id="e-email"`, "name@example.org", // message by the email field
+			`id="e-country"`, "choose a country from the list",
+			`id="e-timeZone"`, `value="Mars/Olympus"`, // input kept
+			`id="e-consent"`,
+			`value="&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"`, // escaped
+			`<option value="academic" selected>`,
+		}, []string{`<script>alert("x")</script>`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := s.post(tc.path, tc.form, tc.header)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d\n%s", status, tc.status, body)
+			}
+			for _, c := range tc.contains {
+				if !strings.Contains(body, c) {
+					t.Errorf("page lacks %q", c)
+				}
+			}
+			for _, a := range tc.absent {
+				if strings.Contains(body, a) {
+					t.Errorf("page contains %q", a)
+				}
+			}
+		})
+	}
+	if regs := s.registrations(demo.ILN, demo.ILNRound); len(regs) != 0 {
+		t.Fatalf("bad input stored %d registrations", len(regs))
+	}
+	for _, addr := range []string{big.Get("email"), bad.Get("email"), stale.Get("email")} {
+		if m := mails(t, addr); len(m) != 0 {
+			t.Errorf("bad input sent %d emails to %s", len(m), addr)
+		}
+	}
+}
+
+func TestSignupBots(t *testing.T) {
+	s := newStack(t)
+	honey := s.ilnForm(uniqueEmail("honeypot"))
+	honey.Set("website", "http://spam.example")
+	fast := s.ilnForm(uniqueEmail("fast"))
+	fast.Set("ft", s.signer.Sign(links.PurposeForm, demo.ILN, s.clock.Now().Add(-time.Second).Add(12*time.Hour)))
+	for _, tc := range []struct {
+		name string
+		form url.Values
+	}{{"Honeypot", honey}, {"TooFast", fast}} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := s.post("/p/iln/signup", tc.form, nil)
+			if status != http.StatusOK || !strings.Contains(body, "Check your inbox") {
+				t.Fatalf("bot should get the normal page: %d", status)
+			}
+		})
+	}
+	time.Sleep(500 * time.Millisecond) // an email, were one sent, would be in the emulator by now
+	if regs := s.registrations(demo.ILN, demo.ILNRound); len(regs) != 0 {
+		t.Fatalf("bots stored %d registrations", len(regs))
+	}
+	for _, f := range []url.Values{honey, fast} {
+		if m := mails(t, f.Get("email")); len(m) != 0 {
+			t.Errorf("bot got %d emails", len(m))
+		}
+	}
+}
+
+func TestSignupClosedRound(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	p := demo.Programmes()[0]
+	p.ID, p.Name = "later", "Later Programme"
+	if err := s.store.PutProgramme(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	now := s.clock.Now()
+	r := pairup.Round{ProgrammeID: "later", ID: "2027-2", Name: "2027 Round 2", State: pairup.RoundDraft,
+		SignupOpens: now.AddDate(0, 3, 0), SignupCloses: now.AddDate(0, 4, 0), Starts: now.AddDate(0, 4, 7), Ends: now.AddDate(0, 8, 7)}
+	if err := s.store.CreateRound(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	want := "opens for signup on " + r.SignupOpens.Format("2 January 2006")
+	status, body := s.get("/p/later/signup")
+	if status != http.StatusOK || !strings.Contains(body, want) {
+		t.Fatalf("closed form: %d, want %q\n%s", status, want, body)
+	}
+	f := s.ilnForm(uniqueEmail("closed"))
+	f.Set("ft", s.formToken("later"))
+	status, body = s.post("/p/later/signup", f, nil)
+	if status != http.StatusOK || !strings.Contains(body, want) {
+		t.Fatalf("closed post: %d\n%s", status, body)
+	}
+	if regs := s.registrations("later", "2027-2"); len(regs) != 0 {
+		t.Fatalf("closed round stored %d", len(regs))
+	}
+}
+
+func TestSignupLinks(t *testing.T) {
+	s := newStack(t)
+	good := s.signer.Sign(links.PurposeConfirm, "iln/2027-1/nosuchregistration", s.clock.Now().Add(time.Hour))
+	forged, _ := links.NewSigner([]byte(strings.Repeat("f", 32)))
+	for _, tc := range []struct {
+		name   string
+		token  string
+		status int
+		text   string
+	}{
+		{"ErrForged", forged.Sign(links.PurposeConfirm, "iln/2027-1/x", s.clock.Now().Add(time.Hour)), http.StatusBadRequest, "not valid"},
+		{"ErrAltered", good[:len(good)-3] + "abc", http.StatusBadRequest, "not valid"},
+		{"ErrWrongPurpose", s.signer.Sign(links.PurposeUnsubscribe, "iln/2027-1/x", s.clock.Now().Add(time.Hour)), http.StatusBadRequest, "not valid"},
+		{"ErrExpired", s.signer.Sign(links.PurposeConfirm, "iln/2027-1/x", s.clock.Now().Add(-time.Second)), http.StatusGone, "expired"},
+		{"ErrMissing", "", http.StatusBadRequest, "not valid"},
+		{"ErrUnknownRegistration", good, http.StatusNotFound, "sign up again"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := s.get("/confirm?t=" + url.QueryEscape(tc.token))
+			if status != tc.status || !strings.Contains(body, tc.text) {
+				t.Fatalf("status %d (want %d), page lacks %q?\n%s", status, tc.status, tc.text, body)
+			}
+		})
+	}
+}
+
+func TestSignupTenIdenticalAtOnce(t *testing.T) {
+	s := newStack(t)
+	email := uniqueEmail("ten")
+	form := s.ilnForm(email)
+	var wg sync.WaitGroup
+	statuses := make([]int, 10)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i], _ = s.post("/p/iln/signup", form, nil)
+		}()
+	}
+	wg.Wait()
+	for i, st := range statuses {
+		if st != http.StatusOK {
+			t.Errorf("request %d: status %d", i, st)
+		}
+	}
+	if regs := s.registrations(demo.ILN, demo.ILNRound); len(regs) != 1 {
+		t.Fatalf("%d registrations, want 1", len(regs))
+	}
+	waitMails(t, email, 1)
+	time.Sleep(time.Second) // give any duplicate time to arrive
+	if m := mails(t, email); len(m) != 1 {
+		t.Fatalf("%d confirmation emails, want 1", len(m))
+	}
+}
+
+func TestSignupAgainResends(t *testing.T) {
+	s := newStack(t)
+	email := uniqueEmail("again")
+	if st, _ := s.post("/p/iln/signup", s.ilnForm(email), nil); st != http.StatusOK {
+		t.Fatalf("first signup %d", st)
+	}
+	waitMails(t, email, 1)
+	// Within the cool-down: same page, no second email.
+	s.clock.Advance(30 * time.Second)
+	if st, body := s.post("/p/iln/signup", s.ilnForm(email), nil); st != http.StatusOK || !strings.Contains(body, "Check your inbox") {
+		t.Fatalf("second signup %d", st)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if m := mails(t, email); len(m) != 1 {
+		t.Fatalf("%d emails inside the cool-down, want 1", len(m))
+	}
+	// After it: the confirmation is re-sent, to the same registration.
+	for i := 2; i <= 5; i++ {
+		s.clock.Advance(3 * time.Minute)
+		if st, _ := s.post("/p/iln/signup", s.ilnForm(strings.ToUpper(email)), nil); st != http.StatusOK {
+			t.Fatalf("signup %d: %d", i, st)
+		}
+		waitMails(t, email, i)
+	}
+	// The cap (5 per registration) holds.
+	s.clock.Advance(3 * time.Minute)
+	s.post("/p/iln/signup", s.ilnForm(email), nil)
+	time.Sleep(500 * time.Millisecond)
+	ms := mails(t, email)
+	if len(ms) != 5 {
+		t.Fatalf("%d emails, want the cap of 5", len(ms))
+	}
+	regs := s.registrations(demo.ILN, demo.ILNRound)
+	if len(regs) != 1 || regs[0].ConfirmSends != 5 {
+		t.Fatalf("registrations %+v", regs)
+	}
+	// Every link names the one registration.
+	u, _ := url.Parse(link(t, ms[len(ms)-1]))
+	if st, body := s.get(u.RequestURI()); st != http.StatusOK || !strings.Contains(body, "Signup confirmed") {
+		t.Fatalf("confirm: %d", st)
+	}
+}
+
+func TestSignupMentorMode(t *testing.T) {
+	s := newStack(t)
+	email := uniqueEmail("mentee")
+	form := url.Values{
+		"ft": {s.formToken(demo.HKLA)}, "name": {"陳大文"}, "email": {email}, "timeZone": {"Asia/Hong_Kong"},
+		"role": {"mentee"}, "eligibility.member": {"yes"}, "priority": {"yes"},
+		"sector": {"student"}, "careerStage": {"student"}, "languages": {"zh", "en"}, "consent": {"yes"},
+	}
+	status, body := s.post("/p/hkla/signup", form, nil)
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="e-eligibility.programme"`) || !strings.Contains(body, "陳大文") {
+		t.Fatalf("missing eligibility answer: %d\n%s", status, body)
+	}
+	form.Set("eligibility.programme", "yes")
+	if status, body = s.post("/p/hkla/signup", form, nil); status != http.StatusOK {
+		t.Fatalf("mentee signup: %d\n%s", status, body)
+	}
+	regs := s.registrations(demo.HKLA, demo.HKLARound)
+	if len(regs) != 1 || regs[0].Role != pairup.RoleMentee || regs[0].Country != "HK" || !regs[0].Priority {
+		t.Fatalf("registration %+v", regs)
+	}
+	waitMails(t, email, 1)
+}

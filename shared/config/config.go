@@ -1,0 +1,160 @@
+// Package config reads a function's configuration from its environment and builds the AWS
+// clients it needs. The same variables drive Lambda (set by the CDK stack), `make dev` and the
+// tests; the *_ENDPOINT variables point the SDK at DynamoDB Local and the SES emulator.
+package config
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+)
+
+// Environment variables.
+const (
+	EnvTable            = "PAIRUP_TABLE"                 // DynamoDB table name (required)
+	EnvMailFrom         = "PAIRUP_MAIL_FROM"             // sender address (required)
+	EnvConfigSet        = "PAIRUP_SES_CONFIGURATION_SET" // SES configuration set (optional)
+	EnvBaseURL          = "PAIRUP_BASE_URL"              // public root of the forms, for links (required)
+	EnvLinkKey          = "PAIRUP_LINK_KEY"              // link-signing key, hex (local only)
+	EnvLinkKeySecret    = "PAIRUP_LINK_KEY_SECRET"       // Secrets Manager secret holding the key (AWS)
+	EnvDynamoDBEndpoint = "PAIRUP_DYNAMODB_ENDPOINT"     // e.g. http://127.0.0.1:8000 (local only)
+	EnvSESEndpoint      = "PAIRUP_SES_ENDPOINT"          // e.g. http://127.0.0.1:8005 (local only)
+	EnvLogLevel         = "PAIRUP_LOG_LEVEL"             // debug, info (default), warn, error
+	EnvMinFillSeconds   = "PAIRUP_MIN_FILL_SECONDS"      // a form posted faster is a bot's (default 3)
+)
+
+// Config is a function's configuration.
+type Config struct {
+	Table            string
+	MailFrom         string
+	ConfigSet        string
+	BaseURL          string
+	LinkKey          []byte
+	LinkKeySecret    string
+	DynamoDBEndpoint string
+	SESEndpoint      string
+	LogLevel         slog.Level
+	MinFill          time.Duration
+}
+
+// FromEnv reads the configuration with getenv (os.Getenv in production). The error names every
+// missing or malformed variable.
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		Table:            getenv(EnvTable),
+		MailFrom:         getenv(EnvMailFrom),
+		ConfigSet:        getenv(EnvConfigSet),
+		BaseURL:          strings.TrimRight(getenv(EnvBaseURL), "/"),
+		LinkKeySecret:    getenv(EnvLinkKeySecret),
+		DynamoDBEndpoint: getenv(EnvDynamoDBEndpoint),
+		SESEndpoint:      getenv(EnvSESEndpoint),
+	}
+	var problems []string
+	for name, v := range map[string]string{EnvTable: c.Table, EnvMailFrom: c.MailFrom, EnvBaseURL: c.BaseURL} {
+		if v == "" {
+			problems = append(problems, name+" is required")
+		}
+	}
+	if k := getenv(EnvLinkKey); k != "" {
+		b, err := hex.DecodeString(k)
+		if err != nil || len(b) < 32 {
+			problems = append(problems, EnvLinkKey+" must be at least 32 bytes, hex-encoded")
+		}
+		c.LinkKey = b
+	} else if c.LinkKeySecret == "" {
+		problems = append(problems, "one of "+EnvLinkKey+" or "+EnvLinkKeySecret+" is required")
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(orDefault(getenv(EnvLogLevel), "info"))); err != nil {
+		problems = append(problems, EnvLogLevel+" must be debug, info, warn or error")
+	}
+	if v := getenv(EnvMinFillSeconds); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			problems = append(problems, EnvMinFillSeconds+" must be a whole number of seconds")
+		}
+		c.MinFill = time.Duration(n) * time.Second
+		if n == 0 {
+			c.MinFill = time.Nanosecond // 0 would mean "default"
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return c, fmt.Errorf("config: %s", strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+// Logger returns a JSON slog logger at the configured level, writing to stderr.
+func (c Config) Logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
+}
+
+// AWS loads the SDK configuration. With local endpoints it uses fixed dummy credentials and
+// region, so nothing looks for an AWS account. It makes no network call.
+func (c Config) AWS(ctx context.Context) (aws.Config, error) {
+	var opts []func(*awsconfig.LoadOptions) error
+	if c.DynamoDBEndpoint != "" || c.SESEndpoint != "" {
+		opts = append(opts,
+			awsconfig.WithRegion("us-east-1"),
+			awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("config: load AWS config: %w", err)
+	}
+	return cfg, nil
+}
+
+// DynamoDB returns a DynamoDB client, pointed at the local endpoint if one is set.
+func (c Config) DynamoDB(cfg aws.Config) *dynamodb.Client {
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		if c.DynamoDBEndpoint != "" {
+			o.BaseEndpoint = aws.String(c.DynamoDBEndpoint)
+		}
+	})
+}
+
+// SES returns an SES v2 client, pointed at the local emulator if one is set.
+func (c Config) SES(cfg aws.Config) *sesv2.Client {
+	return sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
+		if c.SESEndpoint != "" {
+			o.BaseEndpoint = aws.String(c.SESEndpoint)
+		}
+	})
+}
+
+// LoadLinkKey returns the link-signing key: the local one, or the secret's value from Secrets
+// Manager (one network call; callers make it on first use, not at init).
+func (c Config) LoadLinkKey(ctx context.Context, cfg aws.Config) ([]byte, error) {
+	if len(c.LinkKey) > 0 {
+		return c.LinkKey, nil
+	}
+	out, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(c.LinkKeySecret)})
+	if err != nil {
+		return nil, fmt.Errorf("config: read link key secret: %w", err)
+	}
+	if out.SecretString == nil || len(*out.SecretString) < 32 {
+		return nil, fmt.Errorf("config: link key secret is shorter than 32 characters")
+	}
+	return []byte(*out.SecretString), nil
+}
+
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}

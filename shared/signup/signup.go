@@ -1,0 +1,299 @@
+// Package signup is the signup service behind the hosted forms: it finds the round open for a
+// programme, validates a signup, stores it once per email per round, sends the double opt-in
+// confirmation email exactly once per logical message, and confirms the registration when the
+// signed link comes back. It speaks only the domain's types and interfaces; the HTTP layer
+// (package web) and the Lambda function wire it to the world.
+package signup
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pairup/pairup/shared/links"
+	"github.com/pairup/pairup/shared/mail"
+	"github.com/pairup/pairup/shared/pairup"
+)
+
+// Defaults for Service's durations.
+const (
+	DefaultConfirmTTL     = 72 * time.Hour      // a confirmation link works this long
+	DefaultPendingTTL     = 14 * 24 * time.Hour // unconfirmed signups are erased after this
+	DefaultResendCooldown = 2 * time.Minute     // at most one confirmation email per address per cool-down
+	DefaultFormTTL        = 12 * time.Hour      // a served form can be posted this long
+	DefaultMinFill        = 3 * time.Second     // a form posted sooner was filled by a bot
+)
+
+// Service runs signups. All fields but the durations are required; zero durations take the
+// defaults above.
+type Service struct {
+	Store     pairup.Store
+	Mail      mail.Sender
+	Templates *mail.Templates
+	Links     *links.Signer
+	Clock     pairup.Clock
+	// BaseURL is the public root of the hosted forms (no trailing slash), for links in emails.
+	BaseURL string
+	Log     *slog.Logger
+
+	ConfirmTTL     time.Duration
+	PendingTTL     time.Duration
+	ResendCooldown time.Duration
+	FormTTL        time.Duration
+	MinFill        time.Duration
+}
+
+func (s *Service) dur(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// Offer is what the signup page of a programme shows: the programme, and the round taking
+// signups (Open) or, when none is, the next one (may be nil).
+type Offer struct {
+	Programme *pairup.Programme
+	Round     *pairup.Round
+	Open      bool
+}
+
+// Offer returns the programme and its round for signup. ENOTFOUND for an unknown programme.
+func (s *Service) Offer(ctx context.Context, programmeID string) (*Offer, error) {
+	if !pairup.ValidID(programmeID) {
+		return nil, pairup.Errorf(pairup.ENOTFOUND, "There is no programme called %q.", programmeID)
+	}
+	p, err := s.Store.GetProgramme(ctx, programmeID)
+	if err != nil {
+		return nil, err
+	}
+	rounds, err := s.Store.ListRounds(ctx, programmeID)
+	if err != nil {
+		return nil, err
+	}
+	r, open := pairup.SignupRound(rounds, s.Clock.Now())
+	return &Offer{Programme: p, Round: r, Open: open}, nil
+}
+
+// Listing is one programme on the index page.
+type Listing struct {
+	Programme pairup.Programme
+	Round     *pairup.Round
+	Open      bool
+}
+
+// Programmes lists every programme with its signup round (open, or next).
+func (s *Service) Programmes(ctx context.Context) ([]Listing, error) {
+	ps, err := s.Store.ListProgrammes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Listing, 0, len(ps))
+	for _, p := range ps {
+		rounds, err := s.Store.ListRounds(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		r, open := pairup.SignupRound(rounds, s.Clock.Now())
+		out = append(out, Listing{Programme: p, Round: r, Open: open})
+	}
+	return out, nil
+}
+
+// FormToken returns a signed token for a form served now for programmeID; CheckForm verifies it
+// when the form comes back.
+func (s *Service) FormToken(programmeID string) string {
+	return s.Links.Sign(links.PurposeForm, programmeID, s.Clock.Now().Add(s.dur(s.FormTTL, DefaultFormTTL)))
+}
+
+// CheckForm verifies a form token for programmeID. It returns an EINVALID error for a missing,
+// forged or other programme's token, EEXPIRED for a stale form, and ELIMIT when the form came
+// back faster than a person fills it in (a bot).
+func (s *Service) CheckForm(programmeID, token string) error {
+	now := s.Clock.Now()
+	subject, expires, err := s.Links.Verify(links.PurposeForm, token, now)
+	if pairup.ErrorCode(err) == pairup.EEXPIRED {
+		return pairup.Errorf(pairup.EEXPIRED, "This form was open for too long. Please check your answers and send it again.")
+	}
+	if err != nil || subject != programmeID {
+		return pairup.Errorf(pairup.EINVALID, "This form could not be verified. Please reload the page and try again.")
+	}
+	issued := expires.Add(-s.dur(s.FormTTL, DefaultFormTTL))
+	if now.Sub(issued) < s.dur(s.MinFill, DefaultMinFill) {
+		return pairup.Errorf(pairup.ELIMIT, "form sent too quickly")
+	}
+	return nil
+}
+
+// Outcome is the result of a signup.
+type Outcome struct {
+	Programme *pairup.Programme
+	Round     *pairup.Round
+	// Email is where the confirmation went (the user's own input, shown back to them).
+	Email string
+}
+
+// Submit signs a person up to the programme's open round and sends the confirmation email. The
+// same email in the same round never makes a second registration: it re-sends the confirmation
+// instead, at most once per cool-down and at most the programme's cap in all. The outcome is the
+// same either way, so the page reveals nothing about who signed up before. Errors: ENOTFOUND
+// (programme), ECLOSED (no round taking signups; the message says when the next opens),
+// EINVALID (with a message per field).
+func (s *Service) Submit(ctx context.Context, programmeID string, in pairup.SignupInput) (*Outcome, error) {
+	offer, err := s.Offer(ctx, programmeID)
+	if err != nil {
+		return nil, err
+	}
+	if !offer.Open {
+		return nil, ClosedError(offer)
+	}
+	p, round := offer.Programme, offer.Round
+	reg, err := p.ParseSignup(in)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	reg.ID = NewID()
+	reg.RoundID = round.ID
+	reg.CreatedAt, reg.ConsentAt = now, now
+	reg.ConfirmSends, reg.LastSentAt = 1, now
+	stored, created, err := s.Store.Register(ctx, reg, now.Add(s.dur(s.PendingTTL, DefaultPendingTTL)))
+	if err != nil {
+		return nil, fmt.Errorf("signup: register: %w", err)
+	}
+	log := s.Log.With("programme", p.ID, "round", round.ID, "registration", stored.ID)
+	out := &Outcome{Programme: p, Round: round, Email: reg.Email}
+
+	// Send message n = ConfirmSends unless someone already did; a repeat signup earns a new
+	// message only past the cool-down and under the cap.
+	n := stored.ConfirmSends
+	key := messageKey(stored.ID, n)
+	claimed, err := s.Store.ClaimMessage(ctx, key, now)
+	if err != nil {
+		return nil, fmt.Errorf("signup: claim %s: %w", key, err)
+	}
+	if !claimed && !created {
+		cooldown := s.dur(s.ResendCooldown, DefaultResendCooldown)
+		upd, err := s.Store.CountConfirmationSend(ctx, p.ID, round.ID, stored.ID, p.ConfirmationEmailCap(), now.Add(-cooldown), now)
+		if pairup.ErrorCode(err) == pairup.ELIMIT {
+			log.InfoContext(ctx, "confirmation not re-sent: cap or cool-down", "sends", stored.ConfirmSends)
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("signup: count confirmation: %w", err)
+		}
+		key = messageKey(stored.ID, upd.ConfirmSends)
+		if claimed, err = s.Store.ClaimMessage(ctx, key, now); err != nil {
+			return nil, fmt.Errorf("signup: claim %s: %w", key, err)
+		}
+	}
+	if !claimed {
+		log.InfoContext(ctx, "confirmation already sent by a concurrent request", "message", key)
+		return out, nil
+	}
+	if err := s.sendConfirmation(ctx, p, round, stored, key); err != nil {
+		if rerr := s.Store.ReleaseMessage(ctx, key); rerr != nil {
+			log.ErrorContext(ctx, "release message claim", "message", key, "err", rerr)
+		}
+		return nil, err
+	}
+	log.InfoContext(ctx, "signup stored", "created", created, "message", key)
+	return out, nil
+}
+
+func messageKey(regID string, n int) string { return fmt.Sprintf("confirm/%s/%d", regID, n) }
+
+func (s *Service) sendConfirmation(ctx context.Context, p *pairup.Programme, r *pairup.Round, reg *pairup.Registration, key string) error {
+	now := s.Clock.Now()
+	ttl := s.dur(s.ConfirmTTL, DefaultConfirmTTL)
+	token := s.Links.Sign(links.PurposeConfirm, subject(reg), now.Add(ttl))
+	unsub := s.Links.Sign(links.PurposeUnsubscribe, reg.Email, now.Add(365*24*time.Hour))
+	msg, err := s.Templates.Render("confirm", reg.Locale, mail.ConfirmData{
+		Name:           reg.Name,
+		ProgrammeName:  p.Name,
+		RoundName:      r.Name,
+		ConfirmURL:     s.BaseURL + "/confirm?t=" + url.QueryEscape(token),
+		ExpiresIn:      mail.FormatDuration(ttl, reg.Locale),
+		UnsubscribeURL: s.BaseURL + "/unsubscribe?t=" + url.QueryEscape(unsub),
+	})
+	if err != nil {
+		return fmt.Errorf("signup: render confirmation: %w", err)
+	}
+	msg.To = reg.Email
+	msg.Tags = map[string]string{"kind": "confirm", "programme": p.ID}
+	id, err := s.Mail.Send(ctx, msg)
+	if err != nil {
+		return fmt.Errorf("signup: send confirmation %s: %w", key, err)
+	}
+	if err := s.Store.MarkMessageSent(ctx, key, id, now); err != nil {
+		// The email went; failing the request would make the user retry for nothing.
+		s.Log.ErrorContext(ctx, "mark message sent", "message", key, "err", err)
+	}
+	return nil
+}
+
+func subject(reg *pairup.Registration) string {
+	return reg.ProgrammeID + "/" + reg.RoundID + "/" + reg.ID
+}
+
+// Confirmation is the result of following a confirmation link.
+type Confirmation struct {
+	Programme    *pairup.Programme
+	Round        *pairup.Round
+	Registration *pairup.Registration
+}
+
+// Confirm confirms the registration a confirmation link names. Following the link again is
+// harmless. Errors: EINVALID (forged, altered or malformed link), EEXPIRED, ENOTFOUND (the
+// signup expired and was erased).
+func (s *Service) Confirm(ctx context.Context, token string) (*Confirmation, error) {
+	sub, _, err := s.Links.Verify(links.PurposeConfirm, token, s.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	parts := strings.Split(sub, "/")
+	if len(parts) != 3 {
+		return nil, pairup.Errorf(pairup.EINVALID, "This link is not valid.")
+	}
+	p, err := s.Store.GetProgramme(ctx, parts[0])
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Store.GetRound(ctx, parts[0], parts[1])
+	if err != nil {
+		return nil, err
+	}
+	reg, err := s.Store.ConfirmRegistration(ctx, parts[0], parts[1], parts[2], s.Clock.Now())
+	if pairup.ErrorCode(err) == pairup.ENOTFOUND {
+		return nil, pairup.Errorf(pairup.ENOTFOUND, "We could not find this signup: unconfirmed signups are erased after a while. Please sign up again.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.Log.InfoContext(ctx, "registration confirmed", "programme", p.ID, "round", r.ID, "registration", reg.ID, "returning", reg.Returning)
+	return &Confirmation{Programme: p, Round: r, Registration: reg}, nil
+}
+
+// ClosedError is the ECLOSED error for an offer with no round open: it says when the next
+// round opens, if one is announced.
+func ClosedError(o *Offer) error {
+	if o.Round != nil {
+		return pairup.Errorf(pairup.ECLOSED, "Signup for %s is closed. The next round, %s, opens for signup on %s.",
+			o.Programme.Name, o.Round.Name, o.Round.SignupOpens.Format("2 January 2006"))
+	}
+	return pairup.Errorf(pairup.ECLOSED, "Signup for %s is closed. No next round has been announced yet.", o.Programme.Name)
+}
+
+// NewID returns a random 128-bit identifier in lower-case base32 (26 characters).
+func NewID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("signup: crypto/rand: %v", err))
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
