@@ -221,6 +221,10 @@ func CheckAssignment(mentees int, capacity []int, arcs []Arc, maxCardinality boo
 	return nil
 }
 
+// asgNoMatrix disables the conversion of dense arc lists to a matrix (tests use it to cover
+// both search variants).
+var asgNoMatrix = false
+
 // asgGraph is the canonical instance: mentors are rows, each with its arcs either in CSR form
 // (to/w) or as a dense row of the score matrix. Working weights are W+lambda; lambda > 0 only
 // with maxCardinality (it makes every larger assignment outweigh every smaller one).
@@ -237,7 +241,8 @@ type asgGraph struct {
 	// dense: score[j*n+k], NoArc when missing; working weight int64(score)+lambda.
 	dense []int32
 	// original input, for certificate and cover of arcs dropped from the working graph.
-	arcs []Arc
+	arcs       []Arc
+	fromMatrix bool // input was AssignDense's matrix (arcs is nil)
 }
 
 func asgCheckSizes(op string, mentees int, capacity []int) ([]int32, int64) {
@@ -293,6 +298,7 @@ func asgFromArcs(op string, mentees int, capacity []int, arcs []Arc, maxCard boo
 	g := &asgGraph{op: op, n: mentees, m: m, cap: caps, maxCard: maxCard, arcs: arcs}
 	start := make([]int, m+1)
 	var maxAbs uint64
+	var lo, hi int64
 	for idx := range arcs {
 		a := &arcs[idx]
 		if a.Mentee < 0 || a.Mentee >= mentees {
@@ -312,12 +318,32 @@ func asgFromArcs(op string, mentees int, capacity []int, arcs []Arc, maxCard boo
 			abs = uint64(-a.W)
 		}
 		maxAbs = max(maxAbs, abs)
+		lo, hi = min(lo, a.W), max(hi, a.W)
 		start[a.Mentor+1]++
 	}
 	for j := 0; j < m; j++ {
 		start[j+1] += start[j]
 	}
 	E := start[m]
+	g.lambda = asgLambda(op, mentees, slots, maxAbs, maxCard)
+	// A dense arc set (at least a third of all pairs, so the matrix is no larger than the
+	// arc lists) with weights that fit an int32 goes to the matrix search of AssignDense.
+	if cells := uint64(mentees) * uint64(m); !asgNoMatrix && E > 0 && 3*uint64(E) >= cells && cells <= 1<<30 && lo > NoArc && hi <= math.MaxInt32 {
+		score := make([]int32, cells)
+		for p := range score {
+			score[p] = NoArc
+		}
+		for idx := range arcs {
+			a := &arcs[idx]
+			if caps[a.Mentor] == 0 || (!maxCard && a.W <= 0) {
+				continue
+			}
+			p := a.Mentor*mentees + a.Mentee
+			score[p] = max(score[p], int32(a.W))
+		}
+		g.dense = score
+		return g
+	}
 	to := make([]int32, E)
 	w := make([]int64, E)
 	fill := make([]int, m)
@@ -356,7 +382,6 @@ func asgFromArcs(op string, mentees int, capacity []int, arcs []Arc, maxCard boo
 	}
 	start[m] = out
 	g.start, g.to, g.w = start, to[:out:out], w[:out:out]
-	g.lambda = asgLambda(op, mentees, slots, maxAbs, maxCard)
 	if g.lambda != 0 {
 		for p := range g.w {
 			g.w[p] += g.lambda
@@ -371,7 +396,7 @@ func asgFromDense(op string, mentees int, capacity []int, score []int32, maxCard
 	if uint64(len(score)) != uint64(m)*uint64(mentees) {
 		panic(fmt.Sprintf("matching: %s: len(score) = %d, want mentors·mentees = %d·%d", op, len(score), m, mentees))
 	}
-	g := &asgGraph{op: op, n: mentees, m: m, cap: caps, maxCard: maxCard, dense: score}
+	g := &asgGraph{op: op, n: mentees, m: m, cap: caps, maxCard: maxCard, dense: score, fromMatrix: true}
 	var lo, hi int32 = 0, 0
 	for _, s := range score {
 		if s == NoArc {
@@ -973,7 +998,7 @@ func (s *asgSolver) certificate() AssignPotentials {
 		}
 	}
 	if zero {
-		if g.dense != nil {
+		if g.fromMatrix {
 			for j := 0; j < m; j++ {
 				if g.cap[j] != 0 {
 					continue

@@ -248,6 +248,15 @@ func asgCheckBrute(t *testing.T, mentees int, capacity []int, arcs []Arc, maxCar
 	if !slices.Equal(plain, got) || ptotal != total {
 		fail("Assign", plain, ptotal)
 	}
+	asgNoMatrix = true
+	sparse, stotal, sdual := AssignDual(mentees, capacity, arcs, maxCard)
+	asgNoMatrix = false
+	if stotal != wantTotal || !slices.Equal(asgAssignedSet(sparse), wantSet) {
+		fail("AssignDual (arc lists)", sparse, stotal)
+	}
+	if err := CheckAssignment(mentees, capacity, arcs, maxCard, sparse, stotal, sdual); err != nil {
+		t.Fatalf("arc-list certificate for %d, %v, %v, maxCard=%v: %v", mentees, capacity, arcs, maxCard, err)
+	}
 	got, total, dual = AssignDenseDual(mentees, capacity, asgDenseOf(mentees, capacity, arcs), maxCard)
 	if total != wantTotal || !slices.Equal(asgAssignedSet(got), wantSet) {
 		fail("AssignDenseDual", got, total)
@@ -356,6 +365,15 @@ func TestAssignRandomCertified(t *testing.T) {
 					if err := CheckAssignment(sh.mentees, capacity, arcs, maxCard, got, total, dual); err != nil {
 						t.Fatalf("iteration %d: %v", it, err)
 					}
+					asgNoMatrix = true
+					sp, st, sd := AssignDual(sh.mentees, capacity, arcs, maxCard)
+					asgNoMatrix = false
+					if err := CheckAssignment(sh.mentees, capacity, arcs, maxCard, sp, st, sd); err != nil {
+						t.Fatalf("iteration %d (arc lists): %v", it, err)
+					}
+					if st != total || !asgSameWaitlist(sp, got) {
+						t.Fatalf("iteration %d: arc lists gave total %d, want %d (or a different waitlist)", it, st, total)
+					}
 					shuffled := slices.Clone(arcs)
 					r.Shuffle(len(shuffled), func(a, b int) { shuffled[a], shuffled[b] = shuffled[b], shuffled[a] })
 					again, total2 := Assign(sh.mentees, capacity, shuffled, maxCard)
@@ -377,20 +395,23 @@ func TestAssignRandomCertified(t *testing.T) {
 	}
 }
 
-// TestAssignDeterministic runs the same instance with its arcs in many orders.
+// TestAssignDeterministic runs the same instance with its arcs in many orders, for a sparse
+// instance (arc-list search) and a dense one (matrix search).
 func TestAssignDeterministic(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	capacity, arcs := asgRandomInstance(r, 300, 100, 3, 0.1, 0, 4, true)
-	for _, maxCard := range []bool{false, true} {
-		t.Run(fmt.Sprintf("maxCard=%v", maxCard), func(t *testing.T) {
-			want, wantTotal := Assign(300, capacity, arcs, maxCard)
-			for it := 0; it < 20; it++ {
-				r.Shuffle(len(arcs), func(a, b int) { arcs[a], arcs[b] = arcs[b], arcs[a] })
-				got, total := Assign(300, capacity, arcs, maxCard)
-				if !slices.Equal(got, want) || total != wantTotal {
-					t.Fatalf("order %d: different result", it)
+	for _, p := range []float64{0.1, 0.6} {
+		capacity, arcs := asgRandomInstance(r, 300, 100, 3, p, 0, 4, true)
+		for _, maxCard := range []bool{false, true} {
+			t.Run(fmt.Sprintf("density=%v/maxCard=%v", p, maxCard), func(t *testing.T) {
+				want, wantTotal := Assign(300, capacity, arcs, maxCard)
+				for it := 0; it < 10; it++ {
+					r.Shuffle(len(arcs), func(a, b int) { arcs[a], arcs[b] = arcs[b], arcs[a] })
+					got, total := Assign(300, capacity, arcs, maxCard)
+					if !slices.Equal(got, want) || total != wantTotal {
+						t.Fatalf("order %d: different result", it)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
