@@ -48,43 +48,44 @@
 //
 // # Access patterns
 //
-//	PutProgramme            PutItem programme (create or replace)
-//	GetProgramme            GetItem PK=PROG#p SK=PROG
-//	ListProgrammes          Query GSI1 GSI1PK=PROGS (ordered by GSI1SK = id; eventually consistent)
-//	CreateRound             TransactWriteItems: ConditionCheck programme attribute_exists(PK)
-//	                        (else ENOTFOUND) + Put round attribute_not_exists(PK) (else ECONFLICT)
-//	GetRound                GetItem PK=PROG#p SK=ROUND#r
-//	ListRounds              Query PK=PROG#p AND begins_with(SK, ROUND#); sorted in Go by
-//	                        signupOpens, then id
-//	TransitionRound         pairup.CanTransition, then UpdateItem SET state, updatedAt
-//	                        IF attribute_exists(PK) AND state = from; the old item returned on
-//	                        failure tells ENOTFOUND from ECONFLICT
-//	Register                TransactWriteItems: Put registration + Put email claim, each
-//	                        IF attribute_not_exists(PK) OR ExpiresAt <= now. Claim taken →
-//	                        the claim's registration (from the cancellation's old item, else a
-//	                        consistent GetItem of the claim) is read and returned, created false.
-//	                        Cancelled by TransactionConflict → retried with backoff
-//	GetRegistration         GetItem PK=ROUND#p#r SK=REG#id
-//	ListRegistrations       Query PK=ROUND#p#r AND begins_with(SK, REG#), FilterExpression
-//	                        status = s when s is given, every page; sorted in Go by createdAt, id
-//	CountConfirmationSend   UpdateItem ADD confirmSends 1 SET lastSentAt IF attribute_exists(PK)
-//	                        AND not expired AND confirmSends < max AND (attribute_not_exists
-//	                        (lastSentAt) OR lastSentAt <= notAfter); the old item returned on
-//	                        failure tells ENOTFOUND from ELIMIT
-//	ConfirmRegistration     GetItem registration, GetItem PERSON#email (both consistent), then
-//	                        TransactWriteItems: Update registration SET status, confirmedAt,
-//	                        participantId, returning, GSI1PK, GSI1SK REMOVE ExpiresAt IF status =
-//	                        pending AND not expired; Update email claim REMOVE ExpiresAt IF
-//	                        registrationId = id; for a new person, Put person IF
-//	                        attribute_not_exists(PK). Any conflict → start again from the reads
-//	ParticipantRegistrations Query GSI1 GSI1PK=PARTICIPANT#pid: a participant's confirmed
-//	                        registrations across rounds and programmes (eventually consistent)
-//	person by email         GetItem PK=PERSON#email SK=PERSON (inside ConfirmRegistration)
-//	ClaimMessage            PutItem message IF attribute_not_exists(PK); failed → false
-//	MarkMessageSent         UpdateItem SET status=sent, providerId, sentAt, ExpiresAt
-//	                        IF attribute_exists(PK) (else ENOTFOUND)
-//	ReleaseMessage          DeleteItem IF status = claimed; absent → nothing to do; sent →
-//	                        ECONFLICT, never deleted
+//	PutProgramme              PutItem programme (create or replace)
+//	GetProgramme              GetItem PK=PROG#p SK=PROG
+//	ListProgrammes            Query GSI1 GSI1PK=PROGS (ordered by GSI1SK = id; eventually consistent)
+//	CreateRound               TransactWriteItems: ConditionCheck programme attribute_exists(PK)
+//	                          (else ENOTFOUND) + Put round attribute_not_exists(PK) (else ECONFLICT)
+//	GetRound                  GetItem PK=PROG#p SK=ROUND#r
+//	ListRounds                Query PK=PROG#p AND begins_with(SK, ROUND#); sorted in Go by
+//	                          signupOpens, then id
+//	TransitionRound           pairup.CanTransition, then UpdateItem SET state, updatedAt
+//	                          IF attribute_exists(PK) AND state = from; the old item returned on
+//	                          failure tells ENOTFOUND from ECONFLICT
+//	Register                  TransactWriteItems: Put registration + Put email claim, each
+//	                          IF attribute_not_exists(PK) OR ExpiresAt <= now. Claim taken →
+//	                          the claim's registration (from the cancellation's old item, else a
+//	                          consistent GetItem of the claim) is read and returned, created false.
+//	                          Cancelled by TransactionConflict → retried with backoff
+//	                          (single-item writes also retry TransactionConflictException)
+//	GetRegistration           GetItem PK=ROUND#p#r SK=REG#id
+//	ListRegistrations         Query PK=ROUND#p#r AND begins_with(SK, REG#), FilterExpression
+//	                          status = s when s is given, every page; sorted in Go by createdAt, id
+//	CountConfirmationSend     UpdateItem ADD confirmSends 1 SET lastSentAt IF attribute_exists(PK)
+//	                          AND not expired AND confirmSends < max AND (attribute_not_exists
+//	                          (lastSentAt) OR lastSentAt <= notAfter); the old item returned on
+//	                          failure tells ENOTFOUND from ELIMIT
+//	ConfirmRegistration       GetItem registration, GetItem PERSON#email (both consistent), then
+//	                          TransactWriteItems: Update registration SET status, confirmedAt,
+//	                          participantId, returning, GSI1PK, GSI1SK REMOVE ExpiresAt IF status =
+//	                          pending AND not expired; Update email claim REMOVE ExpiresAt IF
+//	                          registrationId = id; for a new person, Put person IF
+//	                          attribute_not_exists(PK). Any conflict → start again from the reads
+//	ParticipantRegistrations  Query GSI1 GSI1PK=PARTICIPANT#pid: a participant's confirmed
+//	                          registrations across rounds and programmes (eventually consistent)
+//	person by email           GetItem PK=PERSON#email SK=PERSON (inside ConfirmRegistration)
+//	ClaimMessage              PutItem message IF attribute_not_exists(PK); failed → false
+//	MarkMessageSent           UpdateItem SET status=sent, providerId, sentAt, ExpiresAt
+//	                          IF attribute_exists(PK) (else ENOTFOUND)
+//	ReleaseMessage            DeleteItem IF status = claimed; absent → nothing to do; sent →
+//	                          ECONFLICT, never deleted
 //
 // Single-item reads are strongly consistent (read your own writes); index queries are not.
 // Every error is wrapped with the operation and its ids ("store: get round iln/2026-1: …");

@@ -65,7 +65,7 @@ func (s *Store) ClaimMessage(ctx context.Context, k string, at time.Time) (bool,
 		ConditionExpression:       cond.Condition(),
 		ExpressionAttributeNames:  cond.Names(),
 		ExpressionAttributeValues: cond.Values(),
-	})
+	}, retryConflicts)
 	if _, ok := conditionFailed(err); ok {
 		return false, nil
 	}
@@ -95,7 +95,7 @@ func (s *Store) MarkMessageSent(ctx context.Context, k, providerID string, at ti
 		ConditionExpression:       expr.Condition(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
-	})
+	}, retryConflicts)
 	if _, ok := conditionFailed(err); ok {
 		err = notFound("There is no claimed message %q.", k)
 	}
@@ -121,7 +121,7 @@ func (s *Store) ReleaseMessage(ctx context.Context, k string) error {
 		ExpressionAttributeNames:            cond.Names(),
 		ExpressionAttributeValues:           cond.Values(),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
+	}, retryConflicts)
 	if old, ok := conditionFailed(err); ok {
 		var it messageItem
 		found := len(old) > 0

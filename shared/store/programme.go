@@ -52,7 +52,7 @@ func (s *Store) PutProgramme(ctx context.Context, p *pairup.Programme) error {
 	if err != nil {
 		return wrap(err, "put programme %s", p.ID)
 	}
-	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}); err != nil {
+	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}, retryConflicts); err != nil {
 		return wrap(err, "put programme %s", p.ID)
 	}
 	return nil
@@ -212,7 +212,7 @@ func (s *Store) TransitionRound(ctx context.Context, programmeID, roundID string
 		ExpressionAttributeValues:           expr.Values(),
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
+	}, retryConflicts)
 	if old, ok := conditionFailed(err); ok {
 		if old == nil {
 			// The item is absent, or this DynamoDB did not return it: read to tell which.

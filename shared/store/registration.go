@@ -347,7 +347,7 @@ func (s *Store) CountConfirmationSend(ctx context.Context, programmeID, roundID,
 		ExpressionAttributeValues:           expr.Values(),
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
+	}, retryConflicts)
 	if old, ok := conditionFailed(err); ok {
 		var it registrationItem
 		found := len(old) > 0

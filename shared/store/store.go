@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -119,6 +120,14 @@ func key(pk, sk string) map[string]types.AttributeValue {
 		attrPK: &types.AttributeValueMemberS{Value: pk},
 		attrSK: &types.AttributeValueMemberS{Value: sk},
 	}
+}
+
+// retryConflicts is an option for single-item writes: DynamoDB rejects a PutItem, UpdateItem or
+// DeleteItem on an item an in-flight transaction is writing with TransactionConflictException,
+// which the SDK does not retry by default; the write is safe to retry (it is conditional, and
+// rejected writes do not apply).
+func retryConflicts(o *dynamodb.Options) {
+	o.Retryer = retry.AddWithErrorCodes(o.Retryer, (&types.TransactionConflictException{}).ErrorCode())
 }
 
 // get reads one item with a strongly consistent read into v; found is false if there is none.
