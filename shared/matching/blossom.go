@@ -222,17 +222,20 @@ type solver struct {
 	adjStart []int32 // adjacency in CSR form: adj[adjStart[v]:adjStart[v+1]]
 	adj      []int32 // remote endpoint p of each incident edge (edge p>>1, neighbour endpoint[p])
 
-	mate      []int   // mate[v]: remote endpoint of v's matched edge, or -1
-	inBlossom []int   // top-level blossom containing vertex v
-	parent    []int   // parent blossom, or -1 when top-level
-	childs    [][]int // sub-blossoms of a blossom, in cycle order starting at the base's
-	endps     [][]int // endps[b][i]: endpoint of the edge joining childs[i] and childs[i+1]
-	base      []int   // base vertex of a blossom; -1 for an unused blossom id
-	label     []int8  // label of a top-level blossom
-	labelEnd  []int   // endpoint through which the label was obtained (-1 for a root)
-	tree      []int   // root vertex of the tree of a labelled top-level blossom
-	y         []int64 // doubled vertex duals
-	z         []int64 // blossom duals (Z = 2z in Dual)
+	mate      []int     // mate[v]: remote endpoint of v's matched edge, or -1
+	inBlossom []int     // top-level blossom containing vertex v
+	parent    []int     // parent blossom, or -1 when top-level
+	childs    [][]int   // sub-blossoms of a blossom, in cycle order starting at the base's
+	endps     [][]int   // endps[b][i]: endpoint of the edge joining childs[i] and childs[i+1]
+	base      []int     // base vertex of a blossom; -1 for an unused blossom id
+	label     []int8    // label of a top-level blossom
+	labelEnd  []int     // endpoint through which the label was obtained (-1 for a root)
+	tree      []int     // root vertex of the tree of a labelled top-level blossom
+	y         []int64   // doubled vertex duals, lazily: y(v) = y[v] + ydir[v]·Δ (see yOf)
+	z         []int64   // blossom duals (Z = 2z in Dual), lazily: z(b) = z[b] + zdir[b]·Δ
+	ydir      []int8    // -1 for S-vertices, +1 for T-vertices, 0 otherwise
+	zdir      []int8    // +1 for top-level S-blossoms, -1 for top-level T-blossoms, 0 otherwise
+	members   [][]int32 // members[r]: vertices labelled in the tree rooted at r (may hold stale entries)
 	unused    []int
 
 	delta int64 // Δ: sum of all dual steps
@@ -240,7 +243,7 @@ type solver struct {
 
 	hVert, hFree, hSS, hBlossom minHeap
 	queue                       []int // S-vertices whose edges still have to be scanned
-	buf                         []int
+	buf, lbuf                   []int
 }
 
 func newSolver(g graph, shift int64) *solver {
@@ -268,6 +271,9 @@ func newSolver(g graph, shift int64) *solver {
 	s.mate = make([]int, n)
 	s.inBlossom = make([]int, n)
 	s.y = make([]int64, n)
+	s.ydir = make([]int8, n)
+	s.zdir = make([]int8, 2*n)
+	s.members = make([][]int32, n)
 	s.parent = make([]int, 2*n)
 	s.childs = make([][]int, 2*n)
 	s.endps = make([][]int, 2*n)
@@ -307,7 +313,9 @@ func newSolver(g graph, shift int64) *solver {
 		s.y[v] += s.y[v] & 1
 		if s.y[v] > 0 {
 			s.label[v] = labelS
+			s.ydir[v] = -1 // Δ = 0, so y[v] is already the lazy form
 			s.tree[v] = v
+			s.members[v] = append(s.members[v], int32(v))
 			s.trees++
 			s.hVert = append(s.hVert, hentry{s.y[v], int32(v)})
 		}
@@ -322,8 +330,28 @@ func newSolver(g graph, shift int64) *solver {
 	return s
 }
 
+// yOf returns the current doubled dual of vertex v.
+func (s *solver) yOf(v int) int64 { return s.y[v] + int64(s.ydir[v])*s.delta }
+
+// zOf returns the current dual of blossom b.
+func (s *solver) zOf(b int) int64 { return s.z[b] + int64(s.zdir[b])*s.delta }
+
+// setYDir changes how vertex v's dual moves with Δ from now on.
+func (s *solver) setYDir(v int, dir int8) {
+	y := s.yOf(v)
+	s.ydir[v] = dir
+	s.y[v] = y - int64(dir)*s.delta
+}
+
+// setZDir changes how blossom b's dual moves with Δ from now on.
+func (s *solver) setZDir(b int, dir int8) {
+	z := s.zOf(b)
+	s.zdir[b] = dir
+	s.z[b] = z - int64(dir)*s.delta
+}
+
 func (s *solver) slack(k int) int64 {
-	return s.y[s.endpoint[2*k]] + s.y[s.endpoint[2*k+1]] - s.w2[k]
+	return s.yOf(int(s.endpoint[2*k])) + s.yOf(int(s.endpoint[2*k+1])) - s.w2[k]
 }
 
 // appendLeaves appends the vertices of blossom b to buf.
@@ -340,8 +368,8 @@ func (s *solver) appendLeaves(buf []int, b int) []int {
 // scan pushes the candidates created by vertex v having become an S-vertex.
 func (s *solver) scan(v int) {
 	bv := s.inBlossom[v]
-	s.hVert.push(s.y[v]+s.delta, v)
-	yv := s.y[v]
+	yv := s.yOf(v)
+	s.hVert.push(yv+s.delta, v)
 	for _, p := range s.adj[s.adjStart[v]:s.adjStart[v+1]] {
 		w := s.endpoint[p]
 		bw := s.inBlossom[w]
@@ -351,21 +379,21 @@ func (s *solver) scan(v int) {
 		k := int(p >> 1)
 		switch s.label[bw] {
 		case labelS:
-			s.hSS.push(yv+s.y[w]-s.w2[k]+2*s.delta, k)
+			s.hSS.push(yv+s.yOf(int(w))-s.w2[k]+2*s.delta, k)
 		case free:
-			s.hFree.push(yv+s.y[w]-s.w2[k]+s.delta, k)
+			s.hFree.push(yv+s.yOf(int(w))-s.w2[k]+s.delta, k)
 		}
 	}
 }
 
 // rescanFree pushes the S–free candidates of vertex v, which has just become free.
 func (s *solver) rescanFree(v int) {
-	yv := s.y[v]
+	yv := s.yOf(v)
 	for _, p := range s.adj[s.adjStart[v]:s.adjStart[v+1]] {
 		w := s.endpoint[p]
 		if s.label[s.inBlossom[w]] == labelS {
 			k := int(p >> 1)
-			s.hFree.push(yv+s.y[w]-s.w2[k]+s.delta, k)
+			s.hFree.push(yv+s.yOf(int(w))-s.w2[k]+s.delta, k)
 		}
 	}
 }
@@ -377,13 +405,26 @@ func (s *solver) assignLabel(w int, t int8, p int) {
 	b := s.inBlossom[w]
 	s.label[b] = t
 	s.labelEnd[b] = p
-	s.tree[b] = s.tree[s.inBlossom[s.endpoint[p]]]
+	r := s.tree[s.inBlossom[s.endpoint[p]]]
+	s.tree[b] = r
+	dir := int8(1)
 	if t == labelS {
-		s.queue = s.appendLeaves(s.queue, b)
+		dir = -1
+	}
+	s.lbuf = s.appendLeaves(s.lbuf[:0], b)
+	for _, v := range s.lbuf {
+		s.setYDir(v, dir)
+		s.members[r] = append(s.members[r], int32(v))
+	}
+	if b >= s.n {
+		s.setZDir(b, -dir)
+	}
+	if t == labelS {
+		s.queue = append(s.queue, s.lbuf...)
 		return
 	}
 	if b >= s.n {
-		s.hBlossom.push(s.z[b]+s.delta, b)
+		s.hBlossom.push(s.zOf(b)+s.delta, b)
 	}
 	mp := s.mate[s.base[b]]
 	s.assignLabel(int(s.endpoint[mp]), labelS, mp^1)
@@ -435,6 +476,9 @@ func (s *solver) addBlossom(base, k int) {
 	var path, endps []int
 	for bv != bb {
 		s.parent[bv] = b
+		if bv >= s.n {
+			s.setZDir(bv, 0)
+		}
 		path = append(path, bv)
 		endps = append(endps, s.labelEnd[bv])
 		v = int(s.endpoint[s.labelEnd[bv]])
@@ -450,6 +494,9 @@ func (s *solver) addBlossom(base, k int) {
 	endps = append(endps, 2*k)
 	for bw != bb {
 		s.parent[bw] = b
+		if bw >= s.n {
+			s.setZDir(bw, 0)
+		}
 		path = append(path, bw)
 		endps = append(endps, s.labelEnd[bw]^1)
 		w = int(s.endpoint[s.labelEnd[bw]])
@@ -460,11 +507,16 @@ func (s *solver) addBlossom(base, k int) {
 	s.label[b] = labelS
 	s.labelEnd[b] = s.labelEnd[bb]
 	s.tree[b] = s.tree[bb]
-	s.z[b] = 0
+	if bb >= s.n {
+		s.setZDir(bb, 0)
+	}
+	s.zdir[b] = 1
+	s.z[b] = -s.delta // z(b) = 0 now, growing with Δ
 	leaves := s.appendLeaves(s.buf[:0], b)
 	for _, x := range leaves {
 		if s.label[s.inBlossom[x]] == labelT {
 			s.queue = append(s.queue, x)
+			s.setYDir(x, -1)
 		}
 		s.inBlossom[x] = b
 	}
@@ -484,17 +536,15 @@ func wrap(i, n int) int {
 func (s *solver) expandT(b int) {
 	ch := s.childs[b]
 	L := len(ch)
+	s.setZDir(b, 0)
 	for _, c := range ch {
 		s.parent[c] = -1
 		s.label[c] = free
 		s.tree[c] = -1
-		if c < s.n {
-			s.inBlossom[c] = c
-		} else {
-			s.buf = s.appendLeaves(s.buf[:0], c)
-			for _, v := range s.buf {
-				s.inBlossom[v] = c
-			}
+		s.buf = s.appendLeaves(s.buf[:0], c)
+		for _, v := range s.buf {
+			s.inBlossom[v] = c
+			s.setYDir(v, 0)
 		}
 	}
 	entry := s.inBlossom[s.endpoint[s.labelEnd[b]^1]]
@@ -523,8 +573,13 @@ func (s *solver) expandT(b int) {
 	s.label[bv] = labelT
 	s.labelEnd[bv] = p
 	s.tree[bv] = s.tree[b]
+	s.buf = s.appendLeaves(s.buf[:0], bv)
+	for _, v := range s.buf {
+		s.setYDir(v, 1)
+	}
 	if bv >= s.n {
-		s.hBlossom.push(s.z[bv]+s.delta, bv)
+		s.setZDir(bv, -1)
+		s.hBlossom.push(s.zOf(bv)+s.delta, bv)
 	}
 	j += jstep
 	for ch[wrap(j, L)] != entry {
@@ -625,29 +680,64 @@ func (s *solver) augmentHalf(sv, p int) {
 // dissolve removes the trees rooted at r1 and r2 (r2 may be -1): their blossoms become free
 // and their vertices' edges to remaining S-vertices become candidates.
 func (s *solver) dissolve(r1, r2 int) {
-	members := s.buf[:0]
-	for v := 0; v < s.n; v++ {
-		b := s.inBlossom[v]
-		if s.label[b] != free && (s.tree[b] == r1 || s.tree[b] == r2) {
-			members = append(members, v)
+	freed := s.buf[:0]
+	for _, r := range [2]int{r1, r2} {
+		if r < 0 {
+			continue
 		}
+		for _, v := range s.members[r] {
+			b := s.inBlossom[v]
+			if s.label[b] == free || s.tree[b] != r {
+				continue // stale entry
+			}
+			s.label[b] = free
+			s.tree[b] = -1
+			s.labelEnd[b] = -1
+			if b >= s.n {
+				s.setZDir(b, 0)
+			}
+			start := len(freed)
+			freed = s.appendLeaves(freed, b)
+			for _, x := range freed[start:] {
+				s.setYDir(x, 0)
+			}
+		}
+		s.members[r] = s.members[r][:0]
 	}
-	for _, v := range members {
-		b := s.inBlossom[v]
-		s.label[b] = free
-		s.tree[b] = -1
-		s.labelEnd[b] = -1
-	}
-	for _, v := range members {
+	for _, v := range freed {
 		s.rescanFree(v)
 	}
-	s.buf = members
+	s.buf = freed
+}
+
+// validSS reports whether an S–S queue entry is current: both ends in different top-level
+// S-blossoms and the key matches the current slack.
+func (s *solver) validSS(e hentry) bool {
+	k := int(e.id)
+	bi, bj := s.inBlossom[s.endpoint[2*k]], s.inBlossom[s.endpoint[2*k+1]]
+	return s.label[bi] == labelS && s.label[bj] == labelS && bi != bj && s.slack(k)+2*s.delta == e.key
+}
+
+// validFree reports whether an S–free queue entry is current.
+func (s *solver) validFree(e hentry) bool {
+	k := int(e.id)
+	li := s.label[s.inBlossom[s.endpoint[2*k]]]
+	lj := s.label[s.inBlossom[s.endpoint[2*k+1]]]
+	return ((li == labelS && lj == free) || (li == free && lj == labelS)) && s.slack(k)+s.delta == e.key
 }
 
 // run executes the primal–dual algorithm until no tree is left.
 func (s *solver) run() {
 	n := s.n
+	defer s.materialize()
+	compactAt := 2*len(s.w2) + 1024
 	for s.trees > 0 {
+		if len(s.hFree)+len(s.hSS) > compactAt {
+			// Drop stale entries so memory stays O(m).
+			s.hFree.compact(s.validFree)
+			s.hSS.compact(s.validSS)
+			compactAt = max(compactAt, 2*(len(s.hFree)+len(s.hSS)))
+		}
 		for len(s.queue) > 0 {
 			v := s.queue[len(s.queue)-1]
 			s.queue = s.queue[:len(s.queue)-1]
@@ -657,23 +747,16 @@ func (s *solver) run() {
 		best, kind := int64(none), 0
 		// Candidate 3: S–S edge between different top-level blossoms.
 		for len(s.hSS) > 0 {
-			e := s.hSS[0]
-			k := int(e.id)
-			bi, bj := s.inBlossom[s.endpoint[2*k]], s.inBlossom[s.endpoint[2*k+1]]
-			if s.label[bi] == labelS && s.label[bj] == labelS && bi != bj && s.slack(k)+2*s.delta == e.key {
-				best, kind = s.slack(k)/2, 3
+			if e := s.hSS[0]; s.validSS(e) {
+				best, kind = s.slack(int(e.id))/2, 3
 				break
 			}
 			s.hSS.pop()
 		}
 		// Candidate 2: S–free edge.
 		for len(s.hFree) > 0 {
-			e := s.hFree[0]
-			k := int(e.id)
-			li := s.label[s.inBlossom[s.endpoint[2*k]]]
-			lj := s.label[s.inBlossom[s.endpoint[2*k+1]]]
-			if ((li == labelS && lj == free) || (li == free && lj == labelS)) && s.slack(k)+s.delta == e.key {
-				if d := s.slack(k); d < best {
+			if e := s.hFree[0]; s.validFree(e) {
+				if d := s.slack(int(e.id)); d < best {
 					best, kind = d, 2
 				}
 				break
@@ -684,9 +767,9 @@ func (s *solver) run() {
 		for len(s.hBlossom) > 0 {
 			e := s.hBlossom[0]
 			b := int(e.id)
-			if s.base[b] >= 0 && s.parent[b] == -1 && s.label[b] == labelT && s.z[b]+s.delta == e.key {
-				if s.z[b] < best {
-					best, kind = s.z[b], 4
+			if s.base[b] >= 0 && s.parent[b] == -1 && s.label[b] == labelT && s.zOf(b)+s.delta == e.key {
+				if z := s.zOf(b); z < best {
+					best, kind = z, 4
 				}
 				break
 			}
@@ -696,9 +779,9 @@ func (s *solver) run() {
 		for len(s.hVert) > 0 {
 			e := s.hVert[0]
 			v := int(e.id)
-			if s.label[s.inBlossom[v]] == labelS && s.y[v]+s.delta == e.key {
-				if s.y[v] < best {
-					best, kind = s.y[v], 1
+			if s.label[s.inBlossom[v]] == labelS && s.yOf(v)+s.delta == e.key {
+				if y := s.yOf(v); y < best {
+					best, kind = y, 1
 				}
 				break
 			}
@@ -707,28 +790,7 @@ func (s *solver) run() {
 		if kind == 0 || best < 0 {
 			panic(fmt.Sprintf("matching: internal error (no dual step: kind %d, delta %d)", kind, best))
 		}
-		if best > 0 {
-			d := best
-			for v := 0; v < n; v++ {
-				switch s.label[s.inBlossom[v]] {
-				case labelS:
-					s.y[v] -= d
-				case labelT:
-					s.y[v] += d
-				}
-			}
-			for b := n; b < 2*n; b++ {
-				if s.base[b] >= 0 && s.parent[b] == -1 {
-					switch s.label[b] {
-					case labelS:
-						s.z[b] += d
-					case labelT:
-						s.z[b] -= d
-					}
-				}
-			}
-			s.delta += d
-		}
+		s.delta += best // one dual step for every tree at once (duals are lazy)
 		switch kind {
 		case 1:
 			v := int(s.hVert[0].id)
@@ -777,5 +839,15 @@ func (s *solver) run() {
 			s.hBlossom.pop()
 			s.expandT(b)
 		}
+	}
+}
+
+// materialize makes y and z hold the plain dual values.
+func (s *solver) materialize() {
+	for v := range s.y {
+		s.setYDir(v, 0)
+	}
+	for b := range s.z {
+		s.setZDir(b, 0)
 	}
 }

@@ -78,3 +78,16 @@ func (a minHeap) heapify() {
 		a.down(i, a[i])
 	}
 }
+
+// compact removes the entries for which valid is false and restores the heap order.
+func (h *minHeap) compact(valid func(hentry) bool) {
+	a := *h
+	kept := a[:0]
+	for _, e := range a {
+		if valid(e) {
+			kept = append(kept, e)
+		}
+	}
+	kept.heapify()
+	*h = kept
+}
