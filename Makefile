@@ -41,7 +41,7 @@ invoke: tools ## run one function once against the running `make dev`: make invo
 	@$(GO) run ./infra/local/invoke -fn $(FN) -event $(EVENT)
 
 bench: tools build ## signup latency and init time against DynamoDB Local, function zip sizes
-	$(GO) test -run '^$$' -bench . -benchtime 200x ./shared/app/
+	$(GO) test -run '^$$' -bench . -benchtime 300x ./shared/app/
 	@echo; echo "function zip sizes (limit 10 MB):"; for f in $(FUNCTIONS); do printf '  %-12s %s bytes\n' $$f $$(stat -c %s bin/$$f/function.zip); done
 
 bench-matching: ## matcher speed (blossom, assignment, domain) and the NetworkX comparison

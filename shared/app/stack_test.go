@@ -97,7 +97,7 @@ func newStack(t testing.TB) *stack {
 		t.Fatal(err)
 	}
 	s.cfg = cfg
-	handler, err := app.Signup(ctx, cfg, app.Deps{Clock: clock, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	handler, err := app.Signup(ctx, cfg, app.Deps{Clock: clock, Log: quietLog()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,3 +209,5 @@ var seq atomic.Int64
 func uniqueEmail(prefix string) string {
 	return fmt.Sprintf("%s-%d-%d@example.org", prefix, time.Now().UnixNano(), seq.Add(1))
 }
+
+func quietLog() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }

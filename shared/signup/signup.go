@@ -138,17 +138,14 @@ type Outcome struct {
 	Email string
 }
 
-// Submit signs a person up to the programme's open round and sends the confirmation email. The
+// Submit signs a person up to the offer's open round (from Offer) and sends the confirmation
+// email. The
 // same email in the same round never makes a second registration: it re-sends the confirmation
 // instead, at most once per cool-down and at most the programme's cap in all. The outcome is the
 // same either way, so the page reveals nothing about who signed up before. Errors: ENOTFOUND
 // (programme), ECLOSED (no round taking signups; the message says when the next opens),
 // EINVALID (with a message per field).
-func (s *Service) Submit(ctx context.Context, programmeID string, in pairup.SignupInput) (*Outcome, error) {
-	offer, err := s.Offer(ctx, programmeID)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) Submit(ctx context.Context, offer *Offer, in pairup.SignupInput) (*Outcome, error) {
 	if !offer.Open {
 		return nil, ClosedError(offer)
 	}

@@ -205,7 +205,7 @@ func (s *Server) handleSignupPost(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, http.StatusBadRequest, offer, in, pairup.FieldErrors{"form": pairup.ErrorMessage(formErr)})
 		return
 	}
-	out, err := s.svc.Submit(ctx, programmeID, in)
+	out, err := s.svc.Submit(ctx, offer, in)
 	if fe := pairup.Fields(err); fe != nil {
 		s.renderForm(w, r, http.StatusBadRequest, offer, in, fe)
 		return
