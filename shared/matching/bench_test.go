@@ -2,6 +2,7 @@ package matching_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"syscall"
 	"testing"
 
@@ -52,4 +53,39 @@ func cpuSeconds() float64 {
 		return 0
 	}
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// BenchmarkRandom covers inputs unlike ILN: dense graphs with wide weights (many distinct
+// dual values) and large sparse graphs (the domain layer's candidate graphs).
+func BenchmarkRandom(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		n    int
+		deg  float64
+		wmax int64
+	}{
+		{"dense/wide", 1000, 999, 1e9},
+		{"sparse/small", 20000, 10, 100},
+		{"sparse/wide", 20000, 10, 1e9},
+	} {
+		rng := rand.New(rand.NewPCG(1, 2))
+		var edges []matching.Edge
+		p := tc.deg / float64(tc.n-1)
+		for i := 0; i < tc.n; i++ {
+			for j := i + 1; j < tc.n; j++ {
+				if p >= 1 || rng.Float64() < p {
+					edges = append(edges, matching.Edge{U: i, V: j, W: rng.Int64N(tc.wmax)})
+				}
+			}
+		}
+		for _, maxCard := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/n=%d/m=%d/maxCard=%v", tc.name, tc.n, len(edges), maxCard), func(b *testing.B) {
+				cpu0 := cpuSeconds()
+				for b.Loop() {
+					matching.MaxWeightMatching(tc.n, edges, maxCard)
+				}
+				b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
+			})
+		}
+	}
 }

@@ -40,12 +40,14 @@ const MaxWeight = int64(1) << 58
 // rule is promised.
 //
 // The algorithm is the exact primal–dual blossom algorithm of Edmonds in the
-// multiple-search-tree form used by LEMON's MaxWeightedMatching: every exposed vertex roots an
-// alternating tree, all trees share one dual change per step, and the four dual-change
-// candidates are kept in lazily validated priority queues. Vertex duals start at half the
-// heaviest incident weight (a jump start), and a vertex whose dual reaches 0 is simply left
-// exposed. Running time is O(n·m·log m) in the worst case; about 0.3 s for 1,000 vertices on
-// a complete graph (see the benchmarks).
+// multiple-search-tree form used by LEMON's MaxWeightedMatching: every exposed vertex with
+// positive dual roots an alternating tree, all trees share one (lazily applied) dual change
+// per step, and the four dual-change candidates are kept in lazily validated priority
+// queues. Vertex duals start at half the heaviest incident weight (a jump start) and a vertex
+// whose dual reaches 0 is simply left exposed; trees survive other trees' augmentations.
+// Only int64 arithmetic is used. Measured on ILN-like complete graphs (BenchmarkILN, CPU
+// time on one core): 1,000 vertices ≈ 0.15 s, 2,000 vertices ≈ 1 s; sparse graphs with
+// 20,000 vertices and 100,000 edges ≈ 0.2 s. Memory is O(n + m).
 func MaxWeightMatching(n int, edges []Edge, maxCardinality bool) (mate []int, total int64) {
 	mate, total, _ = solve(n, edges, maxCardinality, false)
 	return mate, total

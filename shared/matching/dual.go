@@ -7,8 +7,8 @@ import "sort"
 // For the weights w'(e) = W(e) + Shift it satisfies, for the returned matching M:
 //
 //   - feasibility: Y[v] ≥ 0 for every vertex, Z > 0 for every listed blossom, and
-//     Slack(u, v, W) ≥ 0 for every input edge (self-loops excepted), and indeed for every pair
-//     the caller did not pass with a weight that makes Slack negative;
+//     Slack(u, v, W) ≥ 0 for every input edge (self-loops excepted; for a pair given several
+//     times, for each of its weights);
 //   - complementary slackness: Slack = 0 on every matched edge, Y[v] > 0 only for matched v,
 //     and every listed blossom B is full (M has (|B|−1)/2 edges inside B).
 //
@@ -20,9 +20,15 @@ import "sort"
 // by adding their own constant to every weight and passing maxCardinality=false get Shift 0
 // and a certificate for their shifted weights.
 //
-// Pricing: a pair (u,v) that was not in the graph can be added with weight w without
-// changing optimality iff Slack(u, v, w) ≥ 0. When Outer[u] < 0 or Outer[u] != Outer[v] the
-// slack is simply Y[u] + Y[v] − 2(w + Shift).
+// Pricing: if a matching was computed on a subgraph (a sparse candidate graph) and
+// Slack(u, v, w) ≥ 0 for every other pair (u,v) with its weight w, the dual stays feasible
+// for the full graph and M is optimal there too. Pairs with negative slack are the ones to
+// add before re-solving (a negative slack does not by itself prove M suboptimal). When
+// Outer[u] < 0 or Outer[u] != Outer[v] no blossom contains both and the slack is simply
+// Y[u] + Y[v] − 2(w + Shift), so most pairs can be priced in O(1) without calling Slack.
+// With maxCardinality=true, Shift is derived from the solved graph's weight range, so pricing
+// extends the cardinality guarantee only to pairs whose weights lie in that range; for
+// pricing loops prefer adding your own constant and maxCardinality=false (Shift = 0).
 type Dual struct {
 	// Y[v] is twice the dual of vertex v (≥ 0).
 	Y []int64
