@@ -76,8 +76,9 @@ func participantSK(programmeID, roundID string) string {
 // email is already claimed it stores nothing and returns the claim's registration, created
 // false. A transaction cancelled by a concurrent one on the same items is retried with backoff,
 // so identical concurrent calls yield exactly one created registration. EINVALID if r lacks a
-// programme, round, id or email, is not pending, or expires is zero; ECONFLICT if another
-// registration in the round has r's id.
+// valid programme, round or id, its email is not normalised (pairup.NormaliseEmail), it is not
+// pending, or expires is not after Now; ECONFLICT if another registration in the round has r's
+// id.
 func (s *Store) Register(ctx context.Context, r *pairup.Registration, expires time.Time) (*pairup.Registration, bool, error) {
 	const op = "register %s/%s %s"
 	if r == nil {
@@ -93,14 +94,16 @@ func (s *Store) Register(ctx context.Context, r *pairup.Registration, expires ti
 	if r.ID == "" {
 		fe.Add("id", "is required")
 	}
-	if r.Email == "" {
-		fe.Add("email", "is required")
+	if e, msg := pairup.NormaliseEmail(r.Email); msg != "" || e != r.Email {
+		// The claim's key is the address as given: it must be the normalised one, or
+		// "Ada@x.org" and "ada@x.org" would hold two claims.
+		fe.Add("email", "must be a valid, normalised address")
 	}
 	if r.Status != pairup.StatusPending {
 		fe.Add("status", "must be pending")
 	}
-	if expires.IsZero() {
-		fe.Add("expires", "is required")
+	if !expires.After(s.now()) {
+		fe.Add("expires", "must be in the future")
 	}
 	if err := fe.Err(); err != nil {
 		return nil, false, wrap(err, op, r.ProgrammeID, r.RoundID, r.ID)
@@ -313,11 +316,11 @@ func (s *Store) ParticipantRegistrations(ctx context.Context, participantID stri
 }
 
 // CountConfirmationSend records that a confirmation email is about to be sent: one conditional
-// update that adds 1 to confirmSends and sets lastSentAt to at, if confirmSends < max and
+// update that adds 1 to confirmSends and sets lastSentAt to at, if confirmSends < maxSends and
 // lastSentAt is absent or at or before notAfter (times are stored fixed-width, so they compare
 // as strings). Returns the updated registration; ELIMIT if either condition fails; ENOTFOUND if
 // absent or expired.
-func (s *Store) CountConfirmationSend(ctx context.Context, programmeID, roundID, id string, max int, notAfter, at time.Time) (*pairup.Registration, error) {
+func (s *Store) CountConfirmationSend(ctx context.Context, programmeID, roundID, id string, maxSends int, notAfter, at time.Time) (*pairup.Registration, error) {
 	const op = "count confirmation send %s/%s/%s"
 	now := s.now()
 	update := expression.Add(expression.Name(attrConfirmSends), expression.Value(1)).
@@ -327,7 +330,7 @@ func (s *Store) CountConfirmationSend(ctx context.Context, programmeID, roundID,
 		notExpired(now),
 		expression.Or(
 			expression.AttributeNotExists(expression.Name(attrConfirmSends)),
-			expression.Name(attrConfirmSends).LessThan(expression.Value(max)),
+			expression.Name(attrConfirmSends).LessThan(expression.Value(maxSends)),
 		),
 		expression.Or(
 			expression.AttributeNotExists(expression.Name(attrLastSentAt)),

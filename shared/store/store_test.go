@@ -430,6 +430,8 @@ func TestRegister(t *testing.T) {
 		for name, mod := range map[string]func(r *pairup.Registration){
 			"NoID":      func(r *pairup.Registration) { r.ID = "" },
 			"NoEmail":   func(r *pairup.Registration) { r.Email = "" },
+			"UpperCase": func(r *pairup.Registration) { r.Email = "Invalid@Example.org" },
+			"BadEmail":  func(r *pairup.Registration) { r.Email = "not an address" },
 			"NoRound":   func(r *pairup.Registration) { r.RoundID = "" },
 			"Confirmed": func(r *pairup.Registration) { r.Status = pairup.StatusConfirmed },
 		} {
@@ -440,8 +442,12 @@ func TestRegister(t *testing.T) {
 				wantCode(t, err, pairup.EINVALID)
 			})
 		}
-		_, _, err := s.Register(ctx, newRegistration("iln", "r1", "reg-invalid", "invalid@example.org", t0), time.Time{})
-		wantCode(t, err, pairup.EINVALID)
+		for name, exp := range map[string]time.Time{"NoExpiry": {}, "ExpiresNow": t0, "Expired": t0.Add(-time.Hour)} {
+			t.Run(name, func(t *testing.T) {
+				_, _, err := s.Register(ctx, newRegistration("iln", "r1", "reg-invalid", "invalid@example.org", t0), exp)
+				wantCode(t, err, pairup.EINVALID)
+			})
+		}
 	})
 	t.Run("ConcurrentSameEmail", func(t *testing.T) {
 		// Ten signups of one person at once (a double-clicked, retried form), each with its own
@@ -791,7 +797,7 @@ func TestConfirmRegistration(t *testing.T) {
 			mustEqual(t, again, got)
 		})
 		t.Run("ReRegisterReturnsConfirmed", func(t *testing.T) {
-			reg, created, err := s.Register(ctx, newRegistration("iln", "r1", "reg-again", "new@example.org", at), at.Add(time.Hour))
+			reg, created, err := s.Register(ctx, newRegistration("iln", "r1", "reg-again", "new@example.org", at), s.Now().Add(time.Hour))
 			mustOK(t, err)
 			mustEqual(t, created, false)
 			mustEqual(t, reg, got)
