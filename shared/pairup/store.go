@@ -60,4 +60,28 @@ type Store interface {
 	MarkMessageSent(ctx context.Context, key, providerID string, at time.Time) error
 	// ReleaseMessage deletes a claim that was not sent.
 	ReleaseMessage(ctx context.Context, key string) error
+
+	Suppressions
+}
+
+// SuppressionReason is why mail to an address is suppressed.
+type SuppressionReason string
+
+// Suppression reasons. A new signup lifts an unsubscribe; bounces and complaints stay.
+const (
+	SuppressUnsubscribe SuppressionReason = "unsubscribe"
+	SuppressBounce      SuppressionReason = "bounce"
+	SuppressComplaint   SuppressionReason = "complaint"
+)
+
+// Suppressions is the list of addresses no mail goes to (unsubscribes, bounces, complaints).
+type Suppressions interface {
+	// Suppress records that no more email goes to email, and why; a later reason replaces an
+	// earlier one. EINVALID for an empty address or reason.
+	Suppress(ctx context.Context, email string, reason SuppressionReason, at time.Time) error
+	// Suppression returns why mail to email is suppressed; ENOTFOUND if it is not.
+	Suppression(ctx context.Context, email string) (SuppressionReason, error)
+	// Unsuppress lifts a suppression with the given reason only; absent is a no-op; ECONFLICT
+	// if the suppression has another reason.
+	Unsuppress(ctx context.Context, email string, reason SuppressionReason) error
 }

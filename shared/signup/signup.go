@@ -154,6 +154,10 @@ func (s *Service) Submit(ctx context.Context, offer *Offer, in pairup.SignupInpu
 	if err != nil {
 		return nil, err
 	}
+	suppressed, err := s.checkSuppression(ctx, reg.Email)
+	if err != nil {
+		return nil, err
+	}
 	now := s.Clock.Now()
 	reg.ID = NewID()
 	reg.RoundID = round.ID
@@ -166,6 +170,11 @@ func (s *Service) Submit(ctx context.Context, offer *Offer, in pairup.SignupInpu
 	log := s.Log.With("programme", p.ID, "round", round.ID, "registration", stored.ID)
 	out := &Outcome{Programme: p, Round: round, Email: reg.Email}
 
+	if suppressed != "" {
+		// The address bounced or complained: store the signup, send nothing, say the same.
+		log.WarnContext(ctx, "confirmation not sent: address suppressed", "reason", suppressed)
+		return out, nil
+	}
 	// Send message n = ConfirmSends unless someone already did; a repeat signup earns a new
 	// message only past the cool-down and under the cap.
 	n := stored.ConfirmSends
@@ -293,4 +302,48 @@ func NewID() string {
 		panic(fmt.Sprintf("signup: crypto/rand: %v", err))
 	}
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// checkSuppression returns the reason mail to email stays suppressed, or "". A new signup is
+// fresh consent, so it lifts an earlier unsubscribe; bounces and complaints stay.
+func (s *Service) checkSuppression(ctx context.Context, email string) (pairup.SuppressionReason, error) {
+	reason, err := s.Store.Suppression(ctx, email)
+	switch {
+	case pairup.ErrorCode(err) == pairup.ENOTFOUND:
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("signup: suppression: %w", err)
+	case reason == pairup.SuppressUnsubscribe:
+		if err := s.Store.Unsuppress(ctx, email, reason); err != nil && pairup.ErrorCode(err) != pairup.ECONFLICT {
+			return "", fmt.Errorf("signup: lift unsubscribe: %w", err)
+		}
+		return "", nil
+	default:
+		return reason, nil
+	}
+}
+
+// UnsubscribeToken checks an unsubscribe link's token and returns it back, so a page can ask
+// "stop emails?" before Unsubscribe. EINVALID or EEXPIRED as Unsubscribe.
+func (s *Service) UnsubscribeToken(token string) error {
+	_, _, err := s.Links.Verify(links.PurposeUnsubscribe, token, s.Clock.Now())
+	return err
+}
+
+// Unsubscribe stops all further email to the address an unsubscribe link names (also when a
+// mail client posts it in one click). Doing it twice is harmless. Errors: EINVALID (forged,
+// altered), EEXPIRED.
+func (s *Service) Unsubscribe(ctx context.Context, token string) error {
+	email, _, err := s.Links.Verify(links.PurposeUnsubscribe, token, s.Clock.Now())
+	if err != nil {
+		return err
+	}
+	if r, err := s.Store.Suppression(ctx, email); err == nil && r != pairup.SuppressUnsubscribe {
+		return nil // a bounce or complaint already stops mail; keep that reason
+	}
+	if err := s.Store.Suppress(ctx, email, pairup.SuppressUnsubscribe, s.Clock.Now()); err != nil {
+		return fmt.Errorf("signup: unsubscribe: %w", err)
+	}
+	s.Log.InfoContext(ctx, "unsubscribed")
+	return nil
 }

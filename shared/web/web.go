@@ -46,7 +46,7 @@ func New(svc *signup.Service, log *slog.Logger) (*Server, error) {
 		"field":   textField,
 		"choices": choiceField,
 	}
-	for _, name := range []string{"index", "signup", "message"} {
+	for _, name := range []string{"index", "signup", "message", "unsubscribe"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s template: %w", name, err)
@@ -58,6 +58,8 @@ func New(svc *signup.Service, log *slog.Logger) (*Server, error) {
 	mux.HandleFunc("GET /p/{programme}/signup", s.handleSignupForm)
 	mux.HandleFunc("POST /p/{programme}/signup", s.handleSignupPost)
 	mux.HandleFunc("GET /confirm", s.handleConfirm)
+	mux.HandleFunc("GET /unsubscribe", s.handleUnsubscribeForm)
+	mux.HandleFunc("POST /unsubscribe", s.handleUnsubscribe)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.renderMessage(w, r, http.StatusNotFound, "Page not found", []string{"There is no page at this address."}, "/", "See the programmes")
 	})
@@ -236,6 +238,39 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 		paras = append(paras, "Welcome back: we will not pair you with a previous partner.")
 	}
 	s.renderMessage(w, r, http.StatusOK, "Signup confirmed", paras, "", "")
+}
+
+func (s *Server) handleUnsubscribeForm(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("t")
+	if err := s.svc.UnsubscribeToken(token); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "unsubscribe", struct {
+		page
+		Token string
+	}{s.page(r, "Stop emails?"), token})
+}
+
+// handleUnsubscribe takes the confirmation button's POST and mail clients' one-click POST
+// (RFC 8058: body List-Unsubscribe=One-Click, the token in the URL).
+func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		s.renderMessage(w, r, http.StatusBadRequest, "Request not readable", []string{"We could not read the request."}, "", "")
+		return
+	}
+	token := r.URL.Query().Get("t")
+	if token == "" {
+		token = r.PostForm.Get("t")
+	}
+	if err := s.svc.Unsubscribe(r.Context(), token); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.renderMessage(w, r, http.StatusOK, "You are unsubscribed", []string{
+		"We will send no more email to this address. If you sign up for a programme again, we will email you about that signup.",
+	}, "/", "See the programmes")
 }
 
 // Form rendering.
