@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // Arc is a candidate pairing of mentee Mentee (0 ≤ Mentee < mentees) with mentor Mentor
@@ -221,28 +222,38 @@ func CheckAssignment(mentees int, capacity []int, arcs []Arc, maxCardinality boo
 	return nil
 }
 
-// asgNoMatrix disables the conversion of dense arc lists to a matrix (tests use it to cover
-// both search variants).
-var asgNoMatrix = false
+// Test hooks: asgNoMatrix disables the conversion of dense arc lists to a matrix, and
+// asgSource forces the search orientation (0 automatic, 1 from mentors, 2 from mentees), so
+// that tests cover every variant.
+var (
+	asgNoMatrix = false
+	asgSource   = 0
+)
 
-// asgGraph is the canonical instance: mentors are rows, each with its arcs either in CSR form
-// (to/w) or as a dense row of the score matrix. Working weights are W+lambda; lambda > 0 only
-// with maxCardinality (it makes every larger assignment outweigh every smaller one).
+// asgGraph is the canonical instance. Working weights are W+lambda; lambda > 0 only with
+// maxCardinality (it makes every larger assignment outweigh every smaller one).
+//
+// The searches start from the side with fewer places, so that each ends quickly at a free
+// place on the other side: from mentors (one search per place) when Σ capacity ≤ mentees,
+// otherwise from mentees (byMentee). Arcs are kept as CSR rows of the searching side
+// (start/to/w: rows are mentors, or mentees if byMentee; to holds the other side), or, for a
+// dense instance searched from mentors, as the mentor-major matrix dense.
 type asgGraph struct {
-	op      string
-	n, m    int
-	cap     []int32
-	maxCard bool
-	lambda  int64
-	// CSR by mentor: arcs start[j]..start[j+1]-1, unique mentees per row, working weights.
+	op       string
+	n, m     int
+	cap      []int32
+	maxCard  bool
+	lambda   int64
+	byMentee bool
+	// CSR: arcs start[r]..start[r+1]-1 of row r, unique per row, working weights.
 	start []int
 	to    []int32
 	w     []int64
 	// dense: score[j*n+k], NoArc when missing; working weight int64(score)+lambda.
 	dense []int32
-	// original input, for certificate and cover of arcs dropped from the working graph.
-	arcs       []Arc
-	fromMatrix bool // input was AssignDense's matrix (arcs is nil)
+	// original input, for the certificate of arcs left out of the working graph.
+	arcs   []Arc
+	matrix []int32 // AssignDense's matrix (arcs is nil)
 }
 
 func asgCheckSizes(op string, mentees int, capacity []int) ([]int32, int64) {
@@ -265,6 +276,16 @@ func asgCheckSizes(op string, mentees int, capacity []int) ([]int32, int64) {
 		sum += int64(c)
 	}
 	return caps, sum
+}
+
+func asgByMentee(mentees int, slots int64) bool {
+	switch asgSource {
+	case 1:
+		return false
+	case 2:
+		return true
+	}
+	return slots > int64(mentees)
 }
 
 // asgLambda validates the weight range and returns the cardinality shift.
@@ -296,9 +317,21 @@ func asgFromArcs(op string, mentees int, capacity []int, arcs []Arc, maxCard boo
 	caps, slots := asgCheckSizes(op, mentees, capacity)
 	m := len(capacity)
 	g := &asgGraph{op: op, n: mentees, m: m, cap: caps, maxCard: maxCard, arcs: arcs}
-	start := make([]int, m+1)
+	g.byMentee = asgByMentee(mentees, slots)
+	// A dense arc set (at least a third of all pairs kept, so the matrix is no larger than the
+	// arc lists) with weights that fit an int32 goes to the matrix search of AssignDense. The
+	// decision depends only on the set of arcs.
+	if cells := uint64(mentees) * uint64(m); !g.byMentee && !asgNoMatrix && cells > 0 && cells <= 1<<30 && 3*uint64(len(arcs)) >= cells {
+		if g.matrixFromArcs(slots) {
+			return g
+		}
+	}
+	rows := m
+	if g.byMentee {
+		rows = mentees
+	}
+	start := make([]int, rows+1)
 	var maxAbs uint64
-	var lo, hi int64
 	for idx := range arcs {
 		a := &arcs[idx]
 		if a.Mentee < 0 || a.Mentee >= mentees {
@@ -313,74 +346,64 @@ func asgFromArcs(op string, mentees int, capacity []int, arcs []Arc, maxCard boo
 		if a.W == math.MinInt64 {
 			panic(fmt.Sprintf("matching: %s: arc %d has weight -2^63", op, idx))
 		}
-		abs := uint64(a.W)
-		if a.W < 0 {
-			abs = uint64(-a.W)
+		maxAbs = max(maxAbs, uint64(max(a.W, -a.W)))
+		if g.byMentee {
+			start[a.Mentee+1]++
+		} else {
+			start[a.Mentor+1]++
 		}
-		maxAbs = max(maxAbs, abs)
-		lo, hi = min(lo, a.W), max(hi, a.W)
-		start[a.Mentor+1]++
 	}
-	for j := 0; j < m; j++ {
-		start[j+1] += start[j]
+	for r := 0; r < rows; r++ {
+		start[r+1] += start[r]
 	}
-	E := start[m]
+	E := start[rows]
 	g.lambda = asgLambda(op, mentees, slots, maxAbs, maxCard)
-	// A dense arc set (at least a third of all pairs, so the matrix is no larger than the
-	// arc lists) with weights that fit an int32 goes to the matrix search of AssignDense.
-	if cells := uint64(mentees) * uint64(m); !asgNoMatrix && E > 0 && 3*uint64(E) >= cells && cells <= 1<<30 && lo > NoArc && hi <= math.MaxInt32 {
-		score := make([]int32, cells)
-		for p := range score {
-			score[p] = NoArc
-		}
-		for idx := range arcs {
-			a := &arcs[idx]
-			if caps[a.Mentor] == 0 || (!maxCard && a.W <= 0) {
-				continue
-			}
-			p := a.Mentor*mentees + a.Mentee
-			score[p] = max(score[p], int32(a.W))
-		}
-		g.dense = score
-		return g
-	}
 	to := make([]int32, E)
 	w := make([]int64, E)
-	fill := make([]int, m)
-	copy(fill, start[:m])
+	fill := make([]int, rows)
+	copy(fill, start[:rows])
 	for idx := range arcs {
 		a := &arcs[idx]
 		if caps[a.Mentor] == 0 || (!maxCard && a.W <= 0) {
 			continue
 		}
-		p := fill[a.Mentor]
-		fill[a.Mentor]++
-		to[p] = int32(a.Mentee)
+		r, c := a.Mentor, a.Mentee
+		if g.byMentee {
+			r, c = c, r
+		}
+		p := fill[r]
+		fill[r]++
+		to[p] = int32(c)
 		w[p] = a.W
 	}
-	// Deduplicate parallel arcs per mentor (keep the heaviest), compacting in place. The row
-	// order that remains does not influence the result (see the search).
-	pos := make([]int32, mentees)
-	stamp := make([]int32, mentees)
+	// Deduplicate parallel arcs per row (keep the heaviest), compacting in place. The row
+	// order that remains does not influence the result (the searches order by (distance,
+	// index) and canonicalize sorts what it scans).
+	cols := mentees
+	if g.byMentee {
+		cols = m
+	}
+	pos := make([]int32, cols)
+	stamp := make([]int32, cols)
 	out := 0
-	for j := 0; j < m; j++ {
-		lo, hi := start[j], start[j+1]
-		start[j] = out
+	for r := 0; r < rows; r++ {
+		lo, hi := start[r], start[r+1]
+		start[r] = out
 		rowStart := out
 		for p := lo; p < hi; p++ {
-			k := to[p]
-			if stamp[k] == int32(j+1) {
-				q := rowStart + int(pos[k])
+			c := to[p]
+			if stamp[c] == int32(r+1) {
+				q := rowStart + int(pos[c])
 				w[q] = max(w[q], w[p])
 				continue
 			}
-			stamp[k] = int32(j + 1)
-			pos[k] = int32(out - rowStart)
-			to[out], w[out] = k, w[p]
+			stamp[c] = int32(r + 1)
+			pos[c] = int32(out - rowStart)
+			to[out], w[out] = c, w[p]
 			out++
 		}
 	}
-	start[m] = out
+	start[rows] = out
 	g.start, g.to, g.w = start, to[:out:out], w[:out:out]
 	if g.lambda != 0 {
 		for p := range g.w {
@@ -390,25 +413,101 @@ func asgFromArcs(op string, mentees int, capacity []int, arcs []Arc, maxCard boo
 	return g
 }
 
+// matrixFromArcs builds g.dense from g.arcs in one pass, validating the arcs as it goes. It
+// returns false, leaving g.dense nil, if fewer than a third of the pairs are kept or a kept
+// weight does not fit an int32.
+func (g *asgGraph) matrixFromArcs(slots int64) bool {
+	n, m, op := g.n, g.m, g.op
+	score := make([]int32, n*m)
+	for p := range score {
+		score[p] = NoArc
+	}
+	var maxAbs uint64
+	kept := 0
+	for idx := range g.arcs {
+		a := &g.arcs[idx]
+		if uint(a.Mentee) >= uint(n) {
+			panic(fmt.Sprintf("matching: %s: arc %d has Mentee %d outside [0, %d)", op, idx, a.Mentee, n))
+		}
+		if uint(a.Mentor) >= uint(m) {
+			panic(fmt.Sprintf("matching: %s: arc %d has Mentor %d outside [0, %d)", op, idx, a.Mentor, m))
+		}
+		if g.cap[a.Mentor] == 0 || (!g.maxCard && a.W <= 0) {
+			continue
+		}
+		if a.W <= NoArc || a.W > math.MaxInt32 {
+			return false
+		}
+		kept++
+		maxAbs = max(maxAbs, uint64(max(a.W, -a.W)))
+		p := a.Mentor*n + a.Mentee
+		score[p] = max(score[p], int32(a.W))
+	}
+	if 3*uint64(kept) < uint64(n)*uint64(m) {
+		return false
+	}
+	g.lambda = asgLambda(op, n, slots, maxAbs, g.maxCard)
+	g.dense = score
+	return true
+}
+
 func asgFromDense(op string, mentees int, capacity []int, score []int32, maxCard bool) *asgGraph {
 	caps, slots := asgCheckSizes(op, mentees, capacity)
 	m := len(capacity)
 	if uint64(len(score)) != uint64(m)*uint64(mentees) {
 		panic(fmt.Sprintf("matching: %s: len(score) = %d, want mentors·mentees = %d·%d", op, len(score), m, mentees))
 	}
-	g := &asgGraph{op: op, n: mentees, m: m, cap: caps, maxCard: maxCard, dense: score, fromMatrix: true}
-	var lo, hi int32 = 0, 0
-	for _, s := range score {
-		if s == NoArc {
+	g := &asgGraph{op: op, n: mentees, m: m, cap: caps, maxCard: maxCard, matrix: score}
+	g.byMentee = asgByMentee(mentees, slots)
+	var maxAbs uint64
+	kept := 0
+	for j := 0; j < m; j++ {
+		if caps[j] == 0 {
 			continue
 		}
-		lo, hi = min(lo, s), max(hi, s)
-	}
-	maxAbs := uint64(max(int64(hi), -int64(lo)))
-	if !maxCard {
-		maxAbs = uint64(max(hi, 0))
+		for _, sc := range score[j*mentees : (j+1)*mentees] {
+			if _, ok := g.denseW(sc); ok {
+				maxAbs = max(maxAbs, uint64(max(int64(sc), -int64(sc))))
+				kept++
+			}
+		}
 	}
 	g.lambda = asgLambda(op, mentees, slots, maxAbs, maxCard)
+	if !g.byMentee {
+		g.dense = score
+		return g
+	}
+	// Searches from mentees: CSR by mentee, mentors in increasing order.
+	start := make([]int, mentees+1)
+	for j := 0; j < m; j++ {
+		if caps[j] == 0 {
+			continue
+		}
+		for k, sc := range score[j*mentees : (j+1)*mentees] {
+			if _, ok := g.denseW(sc); ok {
+				start[k+1]++
+			}
+		}
+	}
+	for k := 0; k < mentees; k++ {
+		start[k+1] += start[k]
+	}
+	to := make([]int32, kept)
+	w := make([]int64, kept)
+	fill := make([]int, mentees)
+	copy(fill, start[:mentees])
+	for j := 0; j < m; j++ {
+		if caps[j] == 0 {
+			continue
+		}
+		for k, sc := range score[j*mentees : (j+1)*mentees] {
+			if wk, ok := g.denseW(sc); ok {
+				to[fill[k]], w[fill[k]] = int32(j), wk
+				fill[k]++
+			}
+		}
+	}
+	g.start, g.to, g.w = start, to, w
 	return g
 }
 
@@ -451,9 +550,13 @@ type asgSolver struct {
 	doneM []uint32
 	stamp uint32
 	heap  []asgEntry
-	finK  []int32
 	finM  []int32
 	col   []int32 // dense search: mentee permutation (JV style)
+	// searches from mentees
+	predKM []int32 // mentor → mentee that reached it
+	predWM []int64 // mentor → working weight of that arc
+	seenM  []uint32
+	finK   []int32
 }
 
 type asgEntry struct {
@@ -530,16 +633,28 @@ func asgSolve(g *asgGraph, wantDual bool) ([]int, int64, AssignPotentials) {
 	if g.dense != nil {
 		s.col = make([]int32, n)
 	}
-	for j := 0; j < m; j++ {
-		if g.cap[j] == 0 {
-			continue
+	if g.byMentee {
+		s.predKM = make([]int32, m)
+		s.predWM = make([]int64, m)
+		s.seenM = make([]uint32, m)
+		for x := 0; x < n; x++ {
+			s.searchMentee(int32(x))
 		}
-		s.initMentor(j)
-		for range g.cap[j] {
-			if g.dense != nil {
-				s.searchDense(int32(j))
-			} else {
-				s.searchSparse(int32(j))
+		for j := range s.vac {
+			s.vac[j] = g.cap[j] - int32(len(s.members[j]))
+		}
+	} else {
+		for j := 0; j < m; j++ {
+			if g.cap[j] == 0 {
+				continue
+			}
+			s.initMentor(j)
+			for range g.cap[j] {
+				if g.dense != nil {
+					s.searchDense(int32(j))
+				} else {
+					s.searchSparse(int32(j))
+				}
 			}
 		}
 	}
@@ -550,39 +665,15 @@ func asgSolve(g *asgGraph, wantDual bool) ([]int, int64, AssignPotentials) {
 	for k, j := range s.assign {
 		mentor[k] = int(j)
 	}
-	s.forArcs(func(j int, k int32, w int64) {
-		if s.assign[k] == int32(j) {
-			total += w - g.lambda
+	for k, j := range s.assign {
+		if j >= 0 {
+			total += s.wA[k] - g.lambda
 		}
-	})
+	}
 	if !wantDual {
 		return mentor, total, AssignPotentials{}
 	}
 	return mentor, total, s.certificate()
-}
-
-// forArcs calls f for every arc of the working graph, mentor by mentor.
-func (s *asgSolver) forArcs(f func(j int, k int32, w int64)) {
-	g := s.g
-	if g.dense == nil {
-		for j := 0; j < g.m; j++ {
-			for p := g.start[j]; p < g.start[j+1]; p++ {
-				f(j, g.to[p], g.w[p])
-			}
-		}
-		return
-	}
-	for j := 0; j < g.m; j++ {
-		if g.cap[j] == 0 {
-			continue
-		}
-		row := g.dense[j*g.n : (j+1)*g.n]
-		for k, sc := range row {
-			if w, ok := g.denseW(sc); ok {
-				f(j, int32(k), w)
-			}
-		}
-	}
 }
 
 // initMentor sets v[j] to the least value keeping every arc of mentor j (which has no
@@ -612,7 +703,6 @@ func (s *asgSolver) searchSparse(src int32) {
 	s.stamp++
 	st := s.stamp
 	s.heap = s.heap[:0]
-	s.finK = s.finK[:0]
 	s.finM = s.finM[:0]
 	bestVac, vacAt := s.v[src], src
 	s.doneM[src] = st
@@ -654,7 +744,6 @@ func (s *asgSolver) searchSparse(src int32) {
 			term, dt = k, e.d
 			break
 		}
-		s.finK = append(s.finK, k)
 		if s.doneM[j] != st {
 			s.doneM[j] = st
 			s.distM[j] = e.d
@@ -733,6 +822,117 @@ func (s *asgSolver) unlink(k int32) {
 	s.members[j] = l[:len(l)-1]
 }
 
+// searchMentee adds mentee x and routes it along a shortest path (Dijkstra over mentors with a
+// heap keyed by (distance, mentor)): to a mentor with a free place, or, at the end of a chain
+// of displacements, one mentee of the chain (possibly x) goes to the waitlist. In flow terms
+// this is the mirror image of searchSparse: mentor potentials v ≥ 0 with v = 0 while a mentor
+// has room, mentee potentials u ≥ 0 with u = 0 on the waitlist, assigned arcs tight, and a
+// mentee's waitlist arc has reduced cost u. Because assigned arcs are tight, a full mentor's
+// mentees are reached at the mentor's own distance.
+func (s *asgSolver) searchMentee(x int32) {
+	g := s.g
+	s.stamp++
+	st := s.stamp
+	s.heap = s.heap[:0]
+	s.finK = s.finK[:0]
+	s.finM = s.finM[:0]
+	var ux int64
+	for p := g.start[x]; p < g.start[x+1]; p++ {
+		ux = max(ux, g.w[p]-s.v[g.to[p]])
+	}
+	s.u[x] = ux
+	bestExit, exitAt := ux, x
+	relax := func(y int32, dy int64) {
+		h := dy + s.u[y]
+		own := s.assign[y]
+		for p := g.start[y]; p < g.start[y+1]; p++ {
+			j := g.to[p]
+			if j == own || s.doneM[j] == st {
+				continue
+			}
+			nd := h + s.v[j] - g.w[p]
+			if s.seenM[j] != st || nd < s.distM[j] {
+				s.seenM[j] = st
+				s.distM[j] = nd
+				s.predKM[j] = y
+				s.predWM[j] = g.w[p]
+				s.push(asgEntry{nd, j})
+			}
+		}
+	}
+	s.dist[x] = 0
+	s.finK = append(s.finK, x)
+	relax(x, 0)
+	term, dt := int32(-1), int64(0)
+	for len(s.heap) > 0 {
+		e := s.heap[0]
+		j := e.k
+		if s.doneM[j] == st || e.d != s.distM[j] {
+			s.pop()
+			continue
+		}
+		if e.d > bestExit {
+			break
+		}
+		s.pop()
+		s.doneM[j] = st
+		if int32(len(s.members[j])) < g.cap[j] {
+			term, dt = j, e.d
+			break
+		}
+		s.finM = append(s.finM, j)
+		for _, k := range s.members[j] {
+			s.dist[k] = e.d
+			s.finK = append(s.finK, k)
+			if c := e.d + s.u[k]; c < bestExit || (c == bestExit && k > exitAt) {
+				bestExit, exitAt = c, k
+			}
+		}
+		for _, k := range s.members[j] {
+			relax(k, e.d)
+		}
+	}
+	if term < 0 {
+		dt = bestExit
+	}
+	for _, k := range s.finK {
+		if d := s.dist[k]; d < dt {
+			s.u[k] -= dt - d
+		}
+	}
+	for _, j := range s.finM {
+		if d := s.distM[j]; d < dt {
+			s.v[j] += dt - d
+		}
+	}
+	var j int32
+	if term >= 0 {
+		j = term
+	} else {
+		if exitAt == x {
+			return
+		}
+		j = s.assign[exitAt]
+		s.unlink(exitAt)
+		s.assign[exitAt] = -1
+	}
+	for {
+		y := s.predKM[j]
+		old := s.assign[y]
+		if old >= 0 {
+			s.unlink(y)
+		}
+		s.assign[y] = j
+		s.wA[y] = s.predWM[j]
+		s.mpos[y] = int32(len(s.members[j]))
+		s.members[j] = append(s.members[j], y)
+		if y == x {
+			return
+		}
+		j = old
+	}
+}
+
 // searchDense is searchSparse for a dense score row, in the style of Jonker–Volgenant: mentees
 // are kept in a permutation col split into finalised [0,low), current minimum [low,up) and
 // the rest [up,n), and the minimum is found by scanning instead of a heap.
@@ -741,7 +941,6 @@ func (s *asgSolver) searchDense(src int32) {
 	n := g.n
 	s.stamp++
 	st := s.stamp
-	s.finK = s.finK[:0]
 	s.finM = s.finM[:0]
 	bestVac, vacAt := s.v[src], src
 	s.doneM[src] = st
@@ -803,7 +1002,6 @@ func (s *asgSolver) searchDense(src int32) {
 		}
 		k := col[low]
 		low++
-		s.finK = append(s.finK, k)
 		j := assign[k]
 		if s.doneM[j] == st {
 			continue
@@ -866,24 +1064,60 @@ func (s *asgSolver) canonicalize() {
 	if n == 0 || m == 0 {
 		return
 	}
-	off := make([]int, n+1)
-	s.forArcs(func(j int, k int32, w int64) {
-		if s.u[k]+s.v[j] == w {
-			off[k+1]++
+	// Tight arcs by mentee (mentors in increasing order): collect, then counting-sort.
+	var tight [][2]int32
+	minPos := int32(1)
+	if g.maxCard {
+		minPos = NoArc + 1
+	}
+	for k := 0; g.byMentee && k < n; k++ {
+		uk := s.u[k]
+		for p := g.start[k]; p < g.start[k+1]; p++ {
+			if j := g.to[p]; uk+s.v[j] == g.w[p] {
+				tight = append(tight, [2]int32{int32(k), j})
+			}
 		}
-	})
+	}
+	for j := 0; !g.byMentee && j < m; j++ {
+		if g.cap[j] == 0 {
+			continue
+		}
+		vj := s.v[j]
+		if g.dense != nil {
+			row := g.dense[j*n : (j+1)*n]
+			target := vj - g.lambda // tight: u[k] + v[j] == score + lambda
+			for k, sc := range row {
+				if sc >= minPos && s.u[k]-int64(sc) == -target {
+					tight = append(tight, [2]int32{int32(k), int32(j)})
+				}
+			}
+			continue
+		}
+		for p := g.start[j]; p < g.start[j+1]; p++ {
+			if k := g.to[p]; s.u[k]+vj == g.w[p] {
+				tight = append(tight, [2]int32{k, int32(j)})
+			}
+		}
+	}
+	off := make([]int, n+1)
+	for _, t := range tight {
+		off[t[0]+1]++
+	}
 	for k := 0; k < n; k++ {
 		off[k+1] += off[k]
 	}
-	adj := make([]int32, off[n])
+	adj := make([]int32, len(tight))
 	fill := make([]int, n)
 	copy(fill, off[:n])
-	s.forArcs(func(j int, k int32, w int64) {
-		if s.u[k]+s.v[j] == w {
-			adj[fill[k]] = int32(j)
-			fill[k]++
+	for _, t := range tight {
+		adj[fill[t[0]]] = t[1]
+		fill[t[0]]++
+	}
+	if g.byMentee {
+		for k := 0; k < n; k++ {
+			slices.Sort(adj[off[k]:off[k+1]])
 		}
-	})
+	}
 	members := make([][]int32, m)
 	for k, j := range s.assign {
 		if j >= 0 {
@@ -913,6 +1147,7 @@ func (s *asgSolver) canonicalize() {
 			y := parentK[j]
 			old := s.assign[y]
 			s.assign[y] = j
+			s.wA[y] = s.u[y] + s.v[j] // tight
 			members[j] = append(members[j], y)
 			if y == x {
 				return
@@ -998,12 +1233,12 @@ func (s *asgSolver) certificate() AssignPotentials {
 		}
 	}
 	if zero {
-		if g.fromMatrix {
+		if g.matrix != nil {
 			for j := 0; j < m; j++ {
 				if g.cap[j] != 0 {
 					continue
 				}
-				for k, sc := range g.dense[j*n : (j+1)*n] {
+				for k, sc := range g.matrix[j*n : (j+1)*n] {
 					if sc != NoArc {
 						d.Mentor[j] = max(d.Mentor[j], int64(sc)-d.Mentee[k])
 					}
@@ -1024,7 +1259,9 @@ func (s *asgSolver) certificate() AssignPotentials {
 	// arcs; cover = mentees not in R plus mentors in R, plus every mentor of capacity 0.
 	var adjOff []int
 	var adj []int32
-	if g.dense == nil {
+	if g.byMentee {
+		adjOff, adj = g.start, g.to
+	} else if g.dense == nil {
 		adjOff = make([]int, n+1)
 		for _, k := range g.to {
 			adjOff[k+1]++

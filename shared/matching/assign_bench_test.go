@@ -105,6 +105,8 @@ var (
 	asgDense10kArcs = sync.OnceValue(func() *asgBench { return asgDenseBench(10000, 3333, true) })
 	asgSparse100k   = sync.OnceValue(func() *asgBench { return asgSparseBench(100000, 33333, 200, 50) })
 	asgDense2k      = sync.OnceValue(func() *asgBench { return asgDenseBench(2000, 667, true) })
+	asgManySlots    = sync.OnceValue(func() *asgBench { return asgDenseBench(2000, 3333, true) })
+	asgManySlotsSp  = sync.OnceValue(func() *asgBench { return asgSparseBench(20000, 33333, 200, 50) })
 )
 
 func asgReport(b *testing.B, mentor []int, total int64) {
@@ -142,6 +144,22 @@ func BenchmarkAssign(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("Dense10k/Arcs/maxCard=%v", maxCard), func(b *testing.B) {
 			in := asgDense10kArcs()
+			b.ResetTimer()
+			for b.Loop() {
+				m, t := Assign(in.mentees, in.capacity, in.arcs, maxCard)
+				asgReport(b, m, t)
+			}
+		})
+		b.Run(fmt.Sprintf("ManySlots2k/Arcs/maxCard=%v", maxCard), func(b *testing.B) {
+			in := asgManySlots()
+			b.ResetTimer()
+			for b.Loop() {
+				m, t := Assign(in.mentees, in.capacity, in.arcs, maxCard)
+				asgReport(b, m, t)
+			}
+		})
+		b.Run(fmt.Sprintf("ManySlots20kSparse/Arcs/maxCard=%v", maxCard), func(b *testing.B) {
+			in := asgManySlotsSp()
 			b.ResetTimer()
 			for b.Loop() {
 				m, t := Assign(in.mentees, in.capacity, in.arcs, maxCard)

@@ -229,40 +229,53 @@ func asgAssignedSet(mentor []int) []int {
 	return s
 }
 
-// asgCheckBrute runs every entry point on one instance and compares with brute force.
+// asgVariants are the internal code paths: search orientation (from mentors or mentees) and,
+// from mentors, arc lists or the matrix.
+var asgVariants = []struct {
+	name     string
+	source   int
+	noMatrix bool
+}{
+	{"Auto", 0, false},
+	{"FromMentors", 1, false},
+	{"FromMentorsArcLists", 1, true},
+	{"FromMentees", 2, false},
+}
+
+// asgWithVariant runs f with the test hooks set for variant v.
+func asgWithVariant(v int, f func()) {
+	asgSource, asgNoMatrix = asgVariants[v].source, asgVariants[v].noMatrix
+	defer func() { asgSource, asgNoMatrix = 0, false }()
+	f()
+}
+
+// asgCheckBrute runs every entry point and code path on one instance and compares with brute
+// force; every answer must also carry a valid certificate.
 func asgCheckBrute(t *testing.T, mentees int, capacity []int, arcs []Arc, maxCard bool) {
 	t.Helper()
 	wantTotal, wantSet := asgBrute(mentees, capacity, arcs, maxCard)
-	got, total, dual := AssignDual(mentees, capacity, arcs, maxCard)
-	fail := func(what string, got []int, total int64) {
-		t.Helper()
-		t.Fatalf("%s(%d, %v, %v, maxCard=%v) = %v, %d; want total %d, assigned %v", what, mentees, capacity, arcs, maxCard, got, total, wantTotal, wantSet)
-	}
-	if total != wantTotal || !slices.Equal(asgAssignedSet(got), wantSet) {
-		fail("AssignDual", got, total)
-	}
-	if err := CheckAssignment(mentees, capacity, arcs, maxCard, got, total, dual); err != nil {
-		t.Fatalf("certificate for %d, %v, %v, maxCard=%v: %v\nmentor %v dual %+v", mentees, capacity, arcs, maxCard, err, got, dual)
-	}
-	plain, ptotal := Assign(mentees, capacity, arcs, maxCard)
-	if !slices.Equal(plain, got) || ptotal != total {
-		fail("Assign", plain, ptotal)
-	}
-	asgNoMatrix = true
-	sparse, stotal, sdual := AssignDual(mentees, capacity, arcs, maxCard)
-	asgNoMatrix = false
-	if stotal != wantTotal || !slices.Equal(asgAssignedSet(sparse), wantSet) {
-		fail("AssignDual (arc lists)", sparse, stotal)
-	}
-	if err := CheckAssignment(mentees, capacity, arcs, maxCard, sparse, stotal, sdual); err != nil {
-		t.Fatalf("arc-list certificate for %d, %v, %v, maxCard=%v: %v", mentees, capacity, arcs, maxCard, err)
-	}
-	got, total, dual = AssignDenseDual(mentees, capacity, asgDenseOf(mentees, capacity, arcs), maxCard)
-	if total != wantTotal || !slices.Equal(asgAssignedSet(got), wantSet) {
-		fail("AssignDenseDual", got, total)
-	}
-	if err := CheckAssignment(mentees, capacity, arcs, maxCard, got, total, dual); err != nil {
-		t.Fatalf("dense certificate for %d, %v, %v, maxCard=%v: %v", mentees, capacity, arcs, maxCard, err)
+	for v := range asgVariants {
+		asgWithVariant(v, func() {
+			check := func(what string, got []int, total int64, dual AssignPotentials) {
+				t.Helper()
+				if total != wantTotal || !slices.Equal(asgAssignedSet(got), wantSet) {
+					t.Fatalf("%s/%s(%d, %v, %v, maxCard=%v) = %v, %d; want total %d, assigned %v",
+						asgVariants[v].name, what, mentees, capacity, arcs, maxCard, got, total, wantTotal, wantSet)
+				}
+				if err := CheckAssignment(mentees, capacity, arcs, maxCard, got, total, dual); err != nil {
+					t.Fatalf("%s/%s certificate for %d, %v, %v, maxCard=%v: %v\nmentor %v dual %+v",
+						asgVariants[v].name, what, mentees, capacity, arcs, maxCard, err, got, dual)
+				}
+			}
+			got, total, dual := AssignDual(mentees, capacity, arcs, maxCard)
+			check("AssignDual", got, total, dual)
+			plain, ptotal := Assign(mentees, capacity, arcs, maxCard)
+			if !slices.Equal(plain, got) || ptotal != total {
+				t.Fatalf("%s: Assign = %v, %d but AssignDual = %v, %d", asgVariants[v].name, plain, ptotal, got, total)
+			}
+			got, total, dual = AssignDenseDual(mentees, capacity, asgDenseOf(mentees, capacity, arcs), maxCard)
+			check("AssignDenseDual", got, total, dual)
+		})
 	}
 }
 
@@ -365,14 +378,16 @@ func TestAssignRandomCertified(t *testing.T) {
 					if err := CheckAssignment(sh.mentees, capacity, arcs, maxCard, got, total, dual); err != nil {
 						t.Fatalf("iteration %d: %v", it, err)
 					}
-					asgNoMatrix = true
-					sp, st, sd := AssignDual(sh.mentees, capacity, arcs, maxCard)
-					asgNoMatrix = false
-					if err := CheckAssignment(sh.mentees, capacity, arcs, maxCard, sp, st, sd); err != nil {
-						t.Fatalf("iteration %d (arc lists): %v", it, err)
-					}
-					if st != total || !asgSameWaitlist(sp, got) {
-						t.Fatalf("iteration %d: arc lists gave total %d, want %d (or a different waitlist)", it, st, total)
+					for v := 1; v < len(asgVariants); v++ {
+						asgWithVariant(v, func() {
+							sp, st, sd := AssignDual(sh.mentees, capacity, arcs, maxCard)
+							if err := CheckAssignment(sh.mentees, capacity, arcs, maxCard, sp, st, sd); err != nil {
+								t.Fatalf("iteration %d (%s): %v", it, asgVariants[v].name, err)
+							}
+							if st != total || !asgSameWaitlist(sp, got) {
+								t.Fatalf("iteration %d: %s gave total %d, want %d (or a different waitlist)", it, asgVariants[v].name, st, total)
+							}
+						})
 					}
 					shuffled := slices.Clone(arcs)
 					r.Shuffle(len(shuffled), func(a, b int) { shuffled[a], shuffled[b] = shuffled[b], shuffled[a] })
@@ -395,18 +410,22 @@ func TestAssignRandomCertified(t *testing.T) {
 	}
 }
 
-// TestAssignDeterministic runs the same instance with its arcs in many orders, for a sparse
-// instance (arc-list search) and a dense one (matrix search).
+// TestAssignDeterministic runs the same instances with their arcs in many orders: sparse and
+// dense, with fewer places than mentees (searches from mentors) and more (from mentees).
 func TestAssignDeterministic(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	for _, p := range []float64{0.1, 0.6} {
-		capacity, arcs := asgRandomInstance(r, 300, 100, 3, p, 0, 4, true)
+	shapes := []struct {
+		mentees int
+		p       float64
+	}{{300, 0.1}, {300, 0.6}, {60, 0.1}, {60, 0.6}}
+	for _, sh := range shapes {
+		capacity, arcs := asgRandomInstance(r, sh.mentees, 100, 3, sh.p, 0, 4, true)
 		for _, maxCard := range []bool{false, true} {
-			t.Run(fmt.Sprintf("density=%v/maxCard=%v", p, maxCard), func(t *testing.T) {
-				want, wantTotal := Assign(300, capacity, arcs, maxCard)
+			t.Run(fmt.Sprintf("mentees=%d/density=%v/maxCard=%v", sh.mentees, sh.p, maxCard), func(t *testing.T) {
+				want, wantTotal := Assign(sh.mentees, capacity, arcs, maxCard)
 				for it := 0; it < 10; it++ {
 					r.Shuffle(len(arcs), func(a, b int) { arcs[a], arcs[b] = arcs[b], arcs[a] })
-					got, total := Assign(300, capacity, arcs, maxCard)
+					got, total := Assign(sh.mentees, capacity, arcs, maxCard)
 					if !slices.Equal(got, want) || total != wantTotal {
 						t.Fatalf("order %d: different result", it)
 					}
