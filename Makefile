@@ -44,9 +44,10 @@ bench: tools build ## signup latency and init time against DynamoDB Local, funct
 	$(GO) test -run '^$$' -bench . -benchtime 300x ./shared/app/
 	@echo; echo "function zip sizes (limit 10 MB):"; for f in $(FUNCTIONS); do printf '  %-12s %s bytes\n' $$f $$(stat -c %s bin/$$f/function.zip); done
 
-bench-matching: ## matcher speed (blossom, assignment, domain) and the NetworkX comparison
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./shared/matching/ ./shared/pairing/...
-	$(GO) run ./shared/matching/internal/nxcompare
+bench-matching: ## matcher speed (blossom, assignment, domain) and the NetworkX comparison (apt-get install python3-networkx)
+	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./shared/matching/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./shared/pairing/...
+	$(GO) run ./shared/matching/internal/nxcompare -sizes 200,500 -maxcard both
 
 synth: tools build ## synthesise the CloudFormation template into cdk.out
 	$(CDK) synth --quiet
