@@ -53,8 +53,15 @@ type AssignPotentials struct {
 // score of an assignment that gives mentor j at most capacity[j] mentees and maximises the total;
 // with maxCardinality, the best among assignments of maximum size.
 //
-// The result is exact (min-cost flow by successive shortest paths with Dijkstra on reduced
-// costs; each mentor is one node with a capacity, not capacity copies). Input conventions:
+// The result is exact: min-cost flow by successive shortest paths, Dijkstra on reduced costs
+// with node potentials, each mentor one node with a capacity (not capacity copies). The
+// searches start from the scarcer side, one per mentor place when Σ capacity ≤ mentees and
+// one per mentee otherwise, so that each usually ends after a few steps at a free place on
+// the other side; dense arc sets (a third of all pairs or more) searched from mentors are
+// converted to a score matrix and searched Jonker–Volgenant style, without a heap. After the
+// optimum is found, a pass over tight arcs applies the tie-breaking rule below; it never
+// changes the total. Memory is O(mentees·mentors) for dense instances and O(len(arcs))
+// otherwise. Input conventions:
 //
 //   - Parallel arcs for the same (mentee, mentor) pair: only the heaviest counts.
 //   - Without maxCardinality an arc with W ≤ 0 is never used (it cannot raise the total; a
@@ -66,9 +73,9 @@ type AssignPotentials struct {
 //     capacity is negative, an arc's Mentee or Mentor is out of range, or the weights are too
 //     large for exact int64 arithmetic: with K = min(mentees, Σ capacity) and R = max |W|, it
 //     needs 4·(K+1)·R < 2^62 and, with maxCardinality, 4·(K+1)·((2K+2)·R+1) < 2^62 (e.g. any
-//     |W| ≤ 10^8 with 10^5 mentees, or |W| ≤ 10^9 with 10^4).
+//     |W| ≤ 10^7 when K ≤ 10^5, or |W| ≤ 10^9 when K ≤ 10^4).
 //
-// Determinism and ties: the result depends only on the set of arcs, never on their order.
+// Determinism and ties: the result depends only on the arcs given, never on their order.
 // Among all optimal assignments it takes one that, without maxCardinality, first assigns as
 // many mentees as possible; then the set of assigned mentees is the lexicographically
 // smallest, i.e. lower indices have priority over the waitlist: if mentee x is waitlisted,
@@ -529,6 +536,8 @@ const asgInf = math.MaxInt64
 // (mentors, v = π) with the sink at 0, so the reduced cost of an unused arc is v[j]+u[k]−W' ≥ 0
 // and of a vacancy arc v[j] ≥ 0; free mentees keep u = 0 and mentors with a vacancy keep v = 0.
 // Each search adds one unit of supply at a mentor and routes it along a shortest path.
+// searchMentee is the mirror image (supply at a mentee, waitlist arcs instead of vacancies)
+// and keeps the same invariants, so canonicalize and certificate serve both.
 type asgSolver struct {
 	g      *asgGraph
 	u, v   []int64

@@ -2,6 +2,7 @@ package matching
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -72,6 +73,13 @@ func asgDenseBench(mentees, mentors int, withArcs bool) *asgBench {
 // asgSparseBench: each mentee's best `keep` mentors out of `sample` drawn at random (a
 // candidate list as a pre-filter would produce).
 func asgSparseBench(mentees, mentors, sample, keep int) *asgBench {
+	return asgSparseBenchSkew(mentees, mentors, sample, keep, 1)
+}
+
+// asgSparseBenchSkew draws the sampled mentors with density ∝ x^(1/skew−1) on [0,1) (skew 1
+// is uniform; larger skews crowd the candidates onto low-index mentors, leaving the others
+// with few or no candidates).
+func asgSparseBenchSkew(mentees, mentors, sample, keep int, skew float64) *asgBench {
 	r := rand.New(rand.NewPCG(13, uint64(mentees)))
 	fe, fm := asgFeatures(r, mentees), asgFeatures(r, mentors)
 	b := &asgBench{mentees: mentees, capacity: asgCapacities(r, mentors)}
@@ -83,6 +91,9 @@ func asgSparseBench(mentees, mentors, sample, keep int) *asgBench {
 		}
 		for range sample {
 			j := r.IntN(mentors)
+			if skew != 1 {
+				j = int(float64(mentors) * math.Pow(r.Float64(), skew))
+			}
 			s := asgScore(&fe[i], &fm[j])
 			byScore[s] = append(byScore[s], int32(j))
 		}
@@ -107,6 +118,7 @@ var (
 	asgDense2k      = sync.OnceValue(func() *asgBench { return asgDenseBench(2000, 667, true) })
 	asgManySlots    = sync.OnceValue(func() *asgBench { return asgDenseBench(2000, 3333, true) })
 	asgManySlotsSp  = sync.OnceValue(func() *asgBench { return asgSparseBench(20000, 33333, 200, 50) })
+	asgSkewed100k   = sync.OnceValue(func() *asgBench { return asgSparseBenchSkew(100000, 33333, 200, 50, 3) })
 )
 
 func asgReport(b *testing.B, mentor []int, total int64) {
@@ -160,6 +172,14 @@ func BenchmarkAssign(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("ManySlots20kSparse/Arcs/maxCard=%v", maxCard), func(b *testing.B) {
 			in := asgManySlotsSp()
+			b.ResetTimer()
+			for b.Loop() {
+				m, t := Assign(in.mentees, in.capacity, in.arcs, maxCard)
+				asgReport(b, m, t)
+			}
+		})
+		b.Run(fmt.Sprintf("Skewed100k/Arcs/maxCard=%v", maxCard), func(b *testing.B) {
+			in := asgSkewed100k()
 			b.ResetTimer()
 			for b.Loop() {
 				m, t := Assign(in.mentees, in.capacity, in.arcs, maxCard)

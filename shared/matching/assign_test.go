@@ -122,6 +122,33 @@ func TestAssignPanics(t *testing.T) {
 	})
 }
 
+// TestAssignWeightBounds checks the examples of the documented weight limit do not panic.
+func TestAssignWeightBounds(t *testing.T) {
+	tests := []struct {
+		name    string
+		mentees int
+		w       int64
+		maxCard bool
+	}{
+		{"K=1e4/W=1e9/maxCard", 10000, 1e9, true},
+		{"K=1e5/W=1e7/maxCard", 100000, 1e7, true},
+		{"K=1e5/W=1e12", 100000, 1e12, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			arcs := []Arc{{0, 0, tc.w}, {1, 0, -tc.w}, {2, 0, tc.w - 1}}
+			got, total := Assign(tc.mentees, []int{tc.mentees}, arcs, tc.maxCard)
+			want := 2*tc.w - 1
+			if tc.maxCard {
+				want = tc.w - 1
+			}
+			if total != want || got[0] != 0 || got[2] != 0 {
+				t.Fatalf("total %d, want %d", total, want)
+			}
+		})
+	}
+}
+
 // asgDenseOf builds AssignDense's matrix for an arc list (heaviest parallel arc).
 func asgDenseOf(mentees int, capacity []int, arcs []Arc) []int32 {
 	score := make([]int32, mentees*len(capacity))
