@@ -1,0 +1,287 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Config is the deployment's configuration, read from CDK context (cdk.json
+// defaults and `-c key=value`) and, for keys not in the context, from
+// PAIRUP_<KEY> environment variables (senderEmail → PAIRUP_SENDER_EMAIL).
+type Config struct {
+	// StackName is the CloudFormation stack name (context stackName).
+	StackName string
+	// AssetDir holds <function>/bootstrap for each function (context assetDir).
+	AssetDir string
+	// SenderEmail is the From address of all mail (context senderEmail).
+	SenderEmail string
+	// SenderDomain, if set, is verified instead of the single address, with
+	// Easy DKIM; SenderEmail must be in it (context senderDomain).
+	SenderDomain string
+	// SandboxRecipients are verified recipient addresses the functions may
+	// also send to while the account is in the SES sandbox.
+	SandboxRecipients []string
+	// CoordinatorEmails are subscribed to the alarm topic.
+	CoordinatorEmails []string
+	// Domain is the public host name of the forms; links use https://Domain.
+	Domain string
+	// CertificateArn is an ACM certificate for Domain (same region). With it
+	// the stack creates the API custom domain; without it Domain is only
+	// used for links (for a domain fronted elsewhere).
+	CertificateArn string
+	// LogRetentionDays applies to every log group.
+	LogRetentionDays int
+	// LogLevel is passed to functions as PAIRUP_LOG_LEVEL.
+	LogLevel string
+	// ThrottleRate and ThrottleBurst are the HTTP API default-stage limits
+	// (requests per second, bucket size).
+	ThrottleRate  float64
+	ThrottleBurst int
+	// ScheduleTimezone is the IANA zone cron schedules are evaluated in.
+	ScheduleTimezone string
+	// ProgrammesFile is an optional JSON file of programme definitions. It is
+	// validated (must be a JSON document) but not yet passed to functions.
+	ProgrammesFile string
+
+	lookup lookupFunc
+}
+
+// lookupFunc returns a raw configuration value and whether it was set.
+type lookupFunc func(key string) (string, bool)
+
+// Context keys and their built-in defaults. cdk.json repeats the defaults
+// so they are visible; these apply when the app runs without it (tests,
+// `go run ./infra`).
+const (
+	keyStackName         = "stackName"
+	keyAssetDir          = "assetDir"
+	keySenderEmail       = "senderEmail"
+	keySenderDomain      = "senderDomain"
+	keySandboxRecipients = "sandboxRecipients"
+	keyCoordinatorEmails = "coordinatorEmails"
+	keyDomain            = "domain"
+	keyCertificateArn    = "certificateArn"
+	keyLogRetentionDays  = "logRetentionDays"
+	keyLogLevel          = "logLevel"
+	keyThrottleRate      = "throttleRate"
+	keyThrottleBurst     = "throttleBurst"
+	keyScheduleTimezone  = "scheduleTimezone"
+	keyProgrammesFile    = "programmesFile"
+)
+
+var defaults = map[string]string{
+	keyStackName:        "Pairup",
+	keyAssetDir:         "bin",
+	keyLogRetentionDays: "30",
+	keyLogLevel:         "info",
+	keyThrottleRate:     "25",
+	keyThrottleBurst:    "50",
+	keyScheduleTimezone: "UTC",
+}
+
+var (
+	stackNameRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
+	domainRe    = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	acmArnRe    = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$`)
+)
+
+// envName maps a context key to its environment variable:
+// "senderEmail" → "PAIRUP_SENDER_EMAIL".
+func envName(key string) string {
+	var b strings.Builder
+	b.WriteString("PAIRUP_")
+	for i, r := range key {
+		if unicode.IsUpper(r) && i > 0 {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
+}
+
+// chain returns the first lookup that has the key.
+func chain(lookups ...lookupFunc) lookupFunc {
+	return func(key string) (string, bool) {
+		for _, l := range lookups {
+			if v, ok := l(key); ok {
+				return v, true
+			}
+		}
+		return "", false
+	}
+}
+
+// envLookup reads PAIRUP_<KEY> from the process environment.
+func envLookup(key string) (string, bool) {
+	v, ok := os.LookupEnv(envName(key))
+	return v, ok && v != ""
+}
+
+// contextValue renders a CDK context value as a string: -c values arrive as
+// strings, cdk.json values keep their JSON type; lists become comma lists.
+func contextValue(v any) (string, bool) {
+	switch v := v.(type) {
+	case nil:
+		return "", false
+	case string:
+		return v, true
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	case bool:
+		return strconv.FormatBool(v), true
+	case []any:
+		parts := make([]string, 0, len(v))
+		for _, e := range v {
+			if s, ok := contextValue(e); ok {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, ","), true
+	default:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Sprint(v), true
+		}
+		return string(b), true
+	}
+}
+
+// value returns the configured value for key, or def.
+func (c *Config) value(key, def string) string {
+	if c.lookup != nil {
+		if v, ok := c.lookup(key); ok {
+			if v = strings.TrimSpace(v); v != "" {
+				return v
+			}
+		}
+	}
+	return def
+}
+
+// loadConfig reads and validates the configuration. Every problem is
+// reported at once so one failed synth shows everything to fix.
+func loadConfig(lookup lookupFunc) (*Config, error) {
+	c := &Config{lookup: lookup}
+	get := func(key string) string { return c.value(key, defaults[key]) }
+	var errs []string
+	fail := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+
+	c.StackName = get(keyStackName)
+	if !stackNameRe.MatchString(c.StackName) {
+		fail("%s %q: letters, digits and dashes, starting with a letter", keyStackName, c.StackName)
+	}
+	c.AssetDir = get(keyAssetDir)
+
+	c.SenderEmail = get(keySenderEmail)
+	switch {
+	case c.SenderEmail == "":
+		fail("%s is required: the From address of all mail, e.g. -c %s=mentoring@example.org (or %s)",
+			keySenderEmail, keySenderEmail, envName(keySenderEmail))
+	case !isPlainAddress(c.SenderEmail):
+		fail("%s %q is not a plain email address", keySenderEmail, c.SenderEmail)
+	}
+	c.SenderDomain = strings.ToLower(get(keySenderDomain))
+	if c.SenderDomain != "" {
+		if !domainRe.MatchString(c.SenderDomain) {
+			fail("%s %q is not a domain name", keySenderDomain, c.SenderDomain)
+		} else if !strings.HasSuffix(strings.ToLower(c.SenderEmail), "@"+c.SenderDomain) {
+			fail("%s %q is not in %s %q", keySenderEmail, c.SenderEmail, keySenderDomain, c.SenderDomain)
+		}
+	}
+	var err error
+	if c.SandboxRecipients, err = emailList(get(keySandboxRecipients)); err != nil {
+		fail("%s: %v", keySandboxRecipients, err)
+	}
+	if c.CoordinatorEmails, err = emailList(get(keyCoordinatorEmails)); err != nil {
+		fail("%s: %v", keyCoordinatorEmails, err)
+	}
+
+	c.Domain = strings.ToLower(get(keyDomain))
+	if c.Domain != "" && !domainRe.MatchString(c.Domain) {
+		fail("%s %q is not a host name (no scheme, no path)", keyDomain, c.Domain)
+	}
+	c.CertificateArn = get(keyCertificateArn)
+	if c.CertificateArn != "" {
+		if c.Domain == "" {
+			fail("%s needs %s", keyCertificateArn, keyDomain)
+		}
+		if !acmArnRe.MatchString(c.CertificateArn) {
+			fail("%s %q is not an ACM certificate ARN", keyCertificateArn, c.CertificateArn)
+		}
+	}
+
+	if c.LogRetentionDays, err = strconv.Atoi(get(keyLogRetentionDays)); err != nil || retentionByDays[c.LogRetentionDays] == "" {
+		fail("%s %q: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (0 = never expire)",
+			keyLogRetentionDays, get(keyLogRetentionDays))
+	}
+	c.LogLevel = strings.ToLower(get(keyLogLevel))
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		fail("%s %q: one of debug, info, warn, error", keyLogLevel, c.LogLevel)
+	}
+	if c.ThrottleRate, err = strconv.ParseFloat(get(keyThrottleRate), 64); err != nil || c.ThrottleRate <= 0 {
+		fail("%s %q: a positive number of requests per second", keyThrottleRate, get(keyThrottleRate))
+	}
+	if c.ThrottleBurst, err = strconv.Atoi(get(keyThrottleBurst)); err != nil || c.ThrottleBurst <= 0 {
+		fail("%s %q: a positive whole number of requests", keyThrottleBurst, get(keyThrottleBurst))
+	}
+	c.ScheduleTimezone = get(keyScheduleTimezone)
+
+	c.ProgrammesFile = get(keyProgrammesFile)
+	if c.ProgrammesFile != "" {
+		if b, err := os.ReadFile(c.ProgrammesFile); err != nil {
+			fail("%s: %v", keyProgrammesFile, err)
+		} else if !json.Valid(b) {
+			fail("%s %q is not valid JSON", keyProgrammesFile, c.ProgrammesFile)
+		}
+	}
+
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("pairup configuration:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return c, nil
+}
+
+// scheduleExpression is the expression for s: its context key's value, or
+// the default from the function list.
+func (c *Config) scheduleExpression(s Schedule) (string, error) {
+	e := c.value(s.ContextKey, s.Expression)
+	if err := validateScheduleExpression(e); err != nil {
+		return "", fmt.Errorf("%s: %w", s.ContextKey, err)
+	}
+	return e, nil
+}
+
+// baseURL is the public base URL functions put in links, when a domain is
+// configured; otherwise the stack uses the HTTP API's own endpoint.
+func (c *Config) baseURL() string {
+	if c.Domain == "" {
+		return ""
+	}
+	return "https://" + c.Domain
+}
+
+// emailList parses a comma (or space) separated list of plain addresses.
+func emailList(s string) ([]string, error) {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) }) {
+		if !isPlainAddress(f) {
+			return nil, fmt.Errorf("%q is not a plain email address", f)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// isPlainAddress reports whether s is a bare address (no display name).
+func isPlainAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@")+1:], ".")
+}
