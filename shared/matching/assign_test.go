@@ -461,3 +461,29 @@ func TestAssignDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestAssignCanonicalizeAugments drives the tie-breaking pass directly from an optimal
+// assignment that is not of maximum size (no random instance was found where the searches
+// leave one, so this covers the augmenting step on its own): 0–B alone scores 2, as do 0–A
+// plus 1–B, and the larger must be chosen.
+func TestAssignCanonicalizeAugments(t *testing.T) {
+	arcs := []Arc{{0, 0, 1}, {1, 1, 1}, {0, 1, 2}}
+	for v := 1; v < len(asgVariants); v++ {
+		t.Run(asgVariants[v].name, func(t *testing.T) {
+			var g *asgGraph
+			asgWithVariant(v, func() { g = asgFromArcs("test", 2, []int{1, 1}, arcs, false) })
+			s := &asgSolver{
+				g:      g,
+				u:      []int64{1, 0},
+				v:      []int64{0, 1},
+				assign: []int32{1, -1},
+				wA:     []int64{2, 0},
+				vac:    []int32{1, 0},
+			}
+			s.canonicalize()
+			if !slices.Equal(s.assign, []int32{0, 1}) || !slices.Equal(s.vac, []int32{0, 0}) {
+				t.Fatalf("assign %v vac %v, want [0 1] [0 0]", s.assign, s.vac)
+			}
+		})
+	}
+}
