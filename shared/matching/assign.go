@@ -1023,16 +1023,19 @@ func (s *asgSolver) searchDense(src int32) {
 			bestVac, vacAt = c, j
 		}
 		row := g.dense[int(j)*n : int(j)*n+n]
-		h := minv + s.v[j]
+		h := minv + s.v[j] - lam
 		found := false
 		for i := up; i < n; i++ {
 			k2 := col[i]
 			sc := row[k2]
-			if sc < minPos || assign[k2] == j {
+			if sc < minPos {
 				continue
 			}
-			nd := h + u[k2] - (int64(sc) + lam)
+			nd := h + u[k2] - int64(sc)
 			if nd < dist[k2] {
+				if assign[k2] == j {
+					continue // j's own mentee: that arc is used
+				}
 				dist[k2] = nd
 				pred[k2] = j
 				if nd == minv {
