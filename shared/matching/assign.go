@@ -42,11 +42,11 @@ const NoArc = math.MinInt32
 // Without maxCardinality CoverMentee and CoverMentor are nil. CheckAssignment verifies a
 // certificate.
 type AssignPotentials struct {
-	Mentee      []int64
-	Mentor      []int64
-	Level       int64
-	CoverMentee []bool
-	CoverMentor []bool
+	Mentee      []int64 // u_i, one per mentee
+	Mentor      []int64 // v_j, one per mentor
+	Level       int64   // L: 0, or −(cardinality shift) with maxCardinality
+	CoverMentee []bool  // maxCardinality only: mentees in the König cover
+	CoverMentor []bool  // maxCardinality only: mentors in the König cover
 }
 
 // Assign returns mentor (mentor[i] is mentee i's mentor, or -1 for the waitlist) and the total
