@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdadestinations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
@@ -425,12 +426,15 @@ func (s *PairupStack) addFunction(f Function) {
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture: awslambda.Architecture_ARM_64(),
 		Handler:      jsii.String("bootstrap"),
-		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(cfg.AssetDir, f.Name)), nil),
-		MemorySize:   jsii.Number(float64(f.MemoryMB)),
-		Timeout:      awscdk.Duration_Seconds(jsii.Number(f.Timeout.Seconds())),
-		Role:         role,
-		LogGroup:     logs,
-		Environment:  &env,
+		// Only the bootstrap: the folder may also hold the Makefile's function.zip.
+		Code: awslambda.Code_FromAsset(jsii.String(filepath.Join(cfg.AssetDir, f.Name)), &awss3assets.AssetOptions{
+			Exclude: jsii.Strings("*", "!bootstrap"),
+		}),
+		MemorySize:  jsii.Number(float64(f.MemoryMB)),
+		Timeout:     awscdk.Duration_Seconds(jsii.Number(f.Timeout.Seconds())),
+		Role:        role,
+		LogGroup:    logs,
+		Environment: &env,
 	}
 	if f.ReservedConcurrency > 0 {
 		props.ReservedConcurrentExecutions = jsii.Number(float64(f.ReservedConcurrency))

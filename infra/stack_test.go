@@ -110,6 +110,9 @@ func TestMain(m *testing.M) {
 		if err := os.MkdirAll(dir, 0o755); err == nil {
 			err = os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("dummy "+f.Name), 0o755)
 		}
+		if err == nil { // what the Makefile also leaves there; must not be deployed
+			err = os.WriteFile(filepath.Join(dir, "function.zip"), []byte("zip"), 0o644)
+		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -157,7 +160,7 @@ func synth(t *testing.T, name string) *fixture {
 		ctx["aws:cdk:enable-path-metadata"] = false
 		app := awscdk.NewApp(&awscdk.AppProps{
 			Context: &ctx,
-			Outdir:  jsii.String(t.TempDir()),
+			Outdir:  jsii.String(filepath.Join(assetRoot, "cdk.out."+name)),
 		})
 		noEnv := func(string) (string, bool) { return "", false }
 		stack, err := build(app, append(slices.Clone(Functions), spec.extra...), noEnv)
@@ -1054,5 +1057,32 @@ func TestCDKJSON(t *testing.T) {
 	}
 	if _, ok := c.Context[keySenderEmail]; ok {
 		t.Errorf("cdk.json must not set %s: it is per deployment", keySenderEmail)
+	}
+}
+
+// TestAssetsHoldOnlyBootstrap checks that each function's code asset is
+// just its bootstrap, whatever else the build left in bin/<name>/.
+func TestAssetsHoldOnlyBootstrap(t *testing.T) {
+	fx := synth(t, "full")
+	dir := filepath.Join(assetRoot, "cdk.out.full")
+	assets, err := filepath.Glob(filepath.Join(dir, "asset.*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(fx.resources("AWS::Lambda::Function")); len(assets) != want {
+		t.Errorf("%d assets, want one per function (%d)", len(assets), want)
+	}
+	for _, a := range assets {
+		entries, err := os.ReadDir(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		if !reflect.DeepEqual(names, []string{"bootstrap"}) {
+			t.Errorf("%s holds %q, want only bootstrap", filepath.Base(a), names)
+		}
 	}
 }
