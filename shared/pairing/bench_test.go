@@ -1,0 +1,61 @@
+package pairing_test
+
+import (
+	"testing"
+
+	"github.com/pairup/pairup/shared/pairing"
+	"github.com/pairup/pairup/shared/pairing/roundgen"
+)
+
+func benchPeer(b *testing.B, n int) {
+	in := roundgen.ILN(roundgen.ILNConfig{Seed: 1, People: n})
+	b.ResetTimer()
+	var res *pairing.Result
+	for i := 0; i < b.N; i++ {
+		var err error
+		res, err = pairing.Match(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	st := res.Stats
+	b.ReportMetric(float64(st.Gap), "gap")
+	b.ReportMetric(float64(st.PricingRounds), "rounds")
+	b.ReportMetric(float64(st.EdgesUsed), "edges")
+	b.ReportMetric(float64(st.PairsChecked), "checked")
+	b.ReportMetric(float64(st.Unmatched), "unmatched")
+	if !st.Exact {
+		b.Logf("not exact: gap %d", st.Gap)
+	}
+	b.Logf("n=%d accepted=%d deferred=%d pairs=%d unmatched=%d exact=%v gap=%d rounds=%d edges=%d checked=%d score=%d",
+		n, st.Accepted, st.Deferred, st.Pairs, st.Unmatched, st.Exact, st.Gap, st.PricingRounds, st.EdgesUsed, st.PairsChecked, st.TotalScore)
+}
+
+func BenchmarkPeer2000(b *testing.B)   { benchPeer(b, 2000) }
+func BenchmarkPeer10000(b *testing.B)  { benchPeer(b, 10000) }
+func BenchmarkPeer100000(b *testing.B) { benchPeer(b, 100000) }
+
+func benchMentor(b *testing.B, mentees, mentors int) {
+	in := roundgen.HKLA(roundgen.HKLAConfig{Seed: 1, Mentees: mentees, Mentors: mentors})
+	b.ResetTimer()
+	var res *pairing.Result
+	for i := 0; i < b.N; i++ {
+		var err error
+		res, err = pairing.Match(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	st := res.Stats
+	b.ReportMetric(float64(st.Gap), "gap")
+	b.ReportMetric(float64(st.PricingRounds), "rounds")
+	b.ReportMetric(float64(st.EdgesUsed), "arcs")
+	b.ReportMetric(float64(st.PairsChecked), "checked")
+	b.Logf("mentees=%d mentors=%d pairs=%d unmatched=%d exact=%v gap=%d rounds=%d arcs=%d checked=%d score=%d",
+		mentees, mentors, st.Pairs, st.Unmatched, st.Exact, st.Gap, st.PricingRounds, st.EdgesUsed, st.PairsChecked, st.TotalScore)
+}
+
+func BenchmarkMentor10000(b *testing.B)  { benchMentor(b, 10000, 3333) }
+func BenchmarkMentor100000(b *testing.B) { benchMentor(b, 100000, 33333) }

@@ -1,0 +1,170 @@
+package pairing
+
+import (
+	"runtime"
+	"sort"
+	"sync"
+)
+
+// class groups the people of a sub-problem (the pool) whose scores against
+// anybody are equal up to their interests and languages: same sector,
+// career stage, preference and UTC offset. A class knows the union of its
+// members' interests and languages, so the score of anybody with any member
+// of the class has a cheap upper bound (bound). Both the top-K candidate
+// search and the dual pricing work class by class and only look at the
+// members of classes whose bound leaves room.
+type class struct {
+	sector, stage, pref int8
+	tz                  int32
+	onlyCountry         int32 // the members' country when they all share one, else -1
+	members             []int32
+	union               []uint64
+	maxN                int
+	langs               langSet
+	byDual              []int32 // members sorted by dual value (pricing)
+}
+
+type classKey struct {
+	sector, stage, pref int8
+	tz                  int32
+}
+
+// buildClasses groups the pool (indices into rd.people) into classes.
+// Members are pool positions (indices into pool).
+func (rd *round) buildClasses(pool []int) []*class {
+	m := map[classKey]*class{}
+	var list []*class
+	for pi, i := range pool {
+		p := &rd.people[i]
+		k := classKey{p.sector, p.stage, p.pref, p.tzMin}
+		c := m[k]
+		if c == nil {
+			c = &class{sector: p.sector, stage: p.stage, pref: p.pref, tz: p.tzMin,
+				onlyCountry: p.countryID, union: make([]uint64, rd.words)}
+			m[k] = c
+			list = append(list, c)
+		}
+		c.members = append(c.members, int32(pi))
+		for w := range c.union {
+			c.union[w] |= p.interests[w]
+		}
+		c.maxN = max(c.maxN, p.nInterest)
+		c.langs = c.langs.or(p.langs)
+		if c.onlyCountry != p.countryID {
+			c.onlyCountry = -1
+		}
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		switch {
+		case a.sector != b.sector:
+			return a.sector < b.sector
+		case a.stage != b.stage:
+			return a.stage < b.stage
+		case a.pref != b.pref:
+			return a.pref < b.pref
+		}
+		return a.tz < b.tz
+	})
+	return list
+}
+
+// bound is an upper bound on score(u, v) over the members v of c that u
+// may be paired with, or -1 when the class holds nobody feasible for u by
+// country or language. In mentor mode u is the mentee and the class holds
+// mentors.
+func (rd *round) bound(u int, c *class, uIsMentee bool) int64 {
+	a := &rd.people[u]
+	if !rd.rules.SameCountryAllowed && c.onlyCountry == a.countryID {
+		return -1
+	}
+	if rd.rules.RequireSharedLanguage && a.langs.and(c.langs).empty() {
+		return -1
+	}
+	var fit int
+	if uIsMentee {
+		fit = careerFitStages(rd.rules.Mode, c.stage, a.stage)
+	} else {
+		fit = careerFitStages(rd.rules.Mode, a.stage, c.stage)
+	}
+	w := &rd.w
+	s := careerPoints(w.CareerStage, fit)
+	same := a.sector >= 0 && a.sector == c.sector
+	if same {
+		s += int64(w.Sector)
+	}
+	shared := min(sharedCount(a.interests, c.union), c.maxN)
+	s += int64(w.Interest) * int64(shared)
+	s += int64(w.TimeZone) * int64(maxTZHoursDiff-tzHours(a.tzMin, c.tz))
+	if prefSatisfied(a.pref, fit, same, shared) {
+		s += int64(w.Preference)
+	}
+	if prefSatisfied(c.pref, fit, same, shared) {
+		s += int64(w.Preference)
+	}
+	return s
+}
+
+// cand is a scored candidate.
+type cand struct {
+	v int32
+	s int64
+}
+
+// topK keeps the k best candidates by score (ties: smaller v).
+type topK struct {
+	k    int
+	list []cand // sorted best first
+}
+
+func better(a, b cand) bool { return a.s > b.s || (a.s == b.s && a.v < b.v) }
+
+func (t *topK) full() bool { return len(t.list) >= t.k }
+func (t *topK) worst() int64 {
+	return t.list[len(t.list)-1].s
+}
+func (t *topK) push(c cand) {
+	if t.full() && !better(c, t.list[len(t.list)-1]) {
+		return
+	}
+	if !t.full() {
+		t.list = append(t.list, c)
+	} else {
+		t.list[len(t.list)-1] = c
+	}
+	for i := len(t.list) - 1; i > 0 && better(t.list[i], t.list[i-1]); i-- {
+		t.list[i], t.list[i-1] = t.list[i-1], t.list[i]
+	}
+}
+
+// parallel runs f(lo, hi) over [0, n) in chunks on all cores. Each index is
+// handled by exactly one call, so results written per index are
+// deterministic.
+func parallel(n int, f func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 256 || workers < 2 {
+		f(0, n)
+		return
+	}
+	chunk := 64
+	var next int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				lo := next
+				next += chunk
+				mu.Unlock()
+				if lo >= n {
+					return
+				}
+				f(lo, min(lo+chunk, n))
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,116 @@
+// Package pairing is pairup's matching domain layer: it turns a round's
+// accepted registrations (Person), the programme's Rules and the
+// coordinator's pins and forbids into pairs, each with the reasons it was
+// made, and reports everybody left out with a specific reason. It is pure
+// Go: no I/O, no AWS. The optimisation cores live in shared/matching.
+//
+// # Modes
+//
+// Peer mode (ILN) is maximum-weight matching in a general graph: every
+// feasible pair of people is an edge weighted by its score. Mentor mode
+// (HKLA) is a capacitated bipartite assignment of eligible mentees to
+// mentors.
+//
+// # Hard constraints
+//
+// A pair is feasible only if all of these hold:
+//   - not two people from the same country, unless Rules.SameCountryAllowed;
+//   - at least one shared language, if Rules.RequireSharedLanguage;
+//   - not previous partners: either side listing the other in
+//     PreviousPartners excludes the pair (symmetric);
+//   - not forbidden by the coordinator (Input.Forbids);
+//   - mentor mode: one mentor and one mentee, the mentee Eligible, and no
+//     mentor above Capacity.
+//
+// Coordinator pins (Input.Pins) are pairs made before the optimisation; a pin
+// that breaks a hard constraint, is also forbidden, or pins someone twice
+// (a mentor beyond capacity) is an input error. Pinned pairs say "paired by
+// the coordinator" first; pinned people are never deferred by the country
+// cap and never receive a trio member.
+//
+// # Country cap (intake quota)
+//
+// With Rules.CountryCapPercent = P > 0 (peer mode; ILN: 20), no country may
+// have more than cap(A) = max(1, ⌊P·A/100⌋) of the A accepted people. A is
+// found iteratively: starting from A = everyone, A becomes
+// Σ_country min(count, cap(A)) until it stops changing (the largest
+// consistent intake). Each country keeps its earliest SignedUpAt (then ID);
+// pinned people keep their places first. The rest are returned in
+// Result.Deferred with "deferred to the next round: country cap of P%
+// reached (...)" and their position in their country's overflow.
+//
+// # Score
+//
+// The score of a pair is a sum of integer points (see Weights for the exact
+// formula): career stage fit, same sector, shared interests, time-zone
+// closeness (whole hours apart at Input.RoundStart, around the clock), and a
+// bonus for each member whose partner preference (career stage, interest,
+// sector) is satisfied. Everything is integer arithmetic.
+//
+// # Objective
+//
+// Peer mode: maximum cardinality first (nobody left out who could be
+// matched), then maximum total score. This is done with the weight
+// transform w' = C + score, where C = (⌊n/2⌋+1)·(S+1)+1 and S bounds any
+// pair's score, so one more pair always outweighs any score difference;
+// plain maximum-weight matching on w' is then exactly the lexicographic
+// optimum. The sizes are checked against int64 overflow (an error is
+// returned far beyond any real round).
+//
+// Mentor mode, in this order: maximum cardinality; then the waitlist order
+// decides who is placed — Priority (higher first, e.g. final-year students),
+// then earlier SignedUpAt, then ID — in the strong sense that the placed set
+// is the greedy one in that order (a later mentee is never placed instead of
+// an earlier one unless placing both is impossible); then maximum total
+// score among assignments placing exactly those mentees. Waitlisted mentees
+// are listed first in Result.Unmatched, in waitlist order, with their
+// position ("waitlisted: position 3 of 9, all 12 mentors full (...)").
+//
+// # Odd one out
+//
+// Rules.OddPolicy (peer mode): OddTrio (default) lets each person the
+// maximum matching leaves out join the pair they fit best as a third member,
+// if they are feasible with both members, at most one per pair; OddLeave
+// reports them unmatched. Trio scores add the extra member's two pair
+// scores.
+//
+// # Scale: sparsification with dual pricing
+//
+// The full graph is never built. Each person gets their K best feasible
+// candidates (Rules.CandidateK), found class by class: people with the same
+// sector, career stage, preference and UTC offset form a class, and a class
+// has a cheap upper bound on anybody's score with its members (using the
+// union of its interests and languages), so classes that cannot beat the
+// K-th best candidate are skipped. The sparse problem is solved with its
+// optimal dual (shared/matching). Every other pair {u, v} is then priced:
+// it could improve the optimum only if its slack
+// Y[u] + Y[v] + Σ z_B − 2(C + score) is negative. With members of each class
+// sorted by Y, a pair can only be a violator if Y[v] < 2C + 2·bound − Y[u],
+// so each scan stops at the first member above that threshold, and only
+// those pairs get an exact check. Violators are added and the problem
+// re-solved until none remain: the dual is then feasible for the full graph
+// and the matching is certified optimal (Stats.Exact, Stats.Gap = 0). If
+// Rules.MaxPricingRounds is reached first, the dual is repaired by raising
+// violated vertices and the certified gap (dual bound − primal) is reported.
+// Mentor mode prices (mentee, mentor) pairs against the assignment
+// potentials the same way, or solves the complete score matrix directly
+// when it is small (≤ 50 million cells).
+//
+// # Determinism
+//
+// People are put in canonical order (by ID) before anything else, and every
+// later step (classes, candidate lists, edge order, pricing) is ordered by
+// that index, never by map order or timing, so the same set of people
+// gives the same result whatever the input order. Ties between equally good
+// matchings are broken by the solver's deterministic rule on that canonical
+// order; candidate ties prefer the smaller ID.
+//
+// # Bad input
+//
+// Match returns InputErrors listing every problem found (participant,
+// field, reason): missing or unknown country (ISO 3166-1 alpha-2) or
+// language (ISO 639-1) code, unknown IANA time zone, unknown sector, stage
+// or preference, weights out of range, duplicate or missing IDs, pins and
+// forbids naming unknown people, pins breaking a hard constraint, pinned and
+// forbidden pairs, people pinned twice. Nothing is silently dropped.
+package pairing

@@ -1,0 +1,36 @@
+package pairing
+
+// Oracle exposes the validated round's hard constraints and score to the
+// external tests (brute force and full-graph checks), by person ID.
+type Oracle struct {
+	rd *round
+}
+
+// NewOracle validates in and returns its oracle.
+func NewOracle(in Input) (*Oracle, error) {
+	rd, err := prepare(in)
+	if err != nil {
+		return nil, err
+	}
+	return &Oracle{rd}, nil
+}
+
+// IDs returns the IDs in canonical order.
+func (o *Oracle) IDs() []string {
+	out := make([]string, len(o.rd.people))
+	for i := range o.rd.people {
+		out[i] = o.rd.people[i].id
+	}
+	return out
+}
+
+// Feasible reports whether a and b may be paired (mentor mode: a mentor).
+func (o *Oracle) Feasible(a, b string) bool {
+	return o.rd.feasible(o.rd.index[a], o.rd.index[b])
+}
+
+// Score returns the pair's score (mentor mode: a mentor).
+func (o *Oracle) Score(a, b string) int64 { return o.rd.score(o.rd.index[a], o.rd.index[b]) }
+
+// MaxScore is the round's score bound.
+func (o *Oracle) MaxScore() int64 { return o.rd.roundMaxScore() }
