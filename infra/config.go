@@ -105,11 +105,12 @@ func envName(key string) string {
 	return b.String()
 }
 
-// chain returns the first lookup that has the key.
+// chain returns the value from the first lookup that has a non-blank one,
+// so an empty `-c key=` or cdk.json entry leaves the key to the next source.
 func chain(lookups ...lookupFunc) lookupFunc {
 	return func(key string) (string, bool) {
 		for _, l := range lookups {
-			if v, ok := l(key); ok {
+			if v, ok := l(key); ok && strings.TrimSpace(v) != "" {
 				return v, true
 			}
 		}

@@ -116,8 +116,8 @@ func TestConfigSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Context wins; a blank value counts as set but falls back to the default.
-	if c.SenderEmail != "ctx@example.org" || c.Domain != "env.example.org" || c.LogLevel != "info" {
+	// Context wins; a blank context value leaves the key to the environment.
+	if c.SenderEmail != "ctx@example.org" || c.Domain != "env.example.org" || c.LogLevel != "warn" {
 		t.Errorf("sender %q, domain %q, log level %q", c.SenderEmail, c.Domain, c.LogLevel)
 	}
 }

@@ -149,48 +149,57 @@ func readCDKJSON(t testing.TB) cdkJSON {
 func synth(t *testing.T, name string) *fixture {
 	t.Helper()
 	entry := fixtures[name]
-	entry.once.Do(func() {
-		start := time.Now()
-		spec := specs[name]
-		ctx := readCDKJSON(t).Context
-		for k, v := range spec.context {
-			ctx[k] = v
-		}
-		ctx[keyAssetDir] = assetRoot
-		ctx["aws:cdk:enable-path-metadata"] = false
-		app := awscdk.NewApp(&awscdk.AppProps{
-			Context: &ctx,
-			Outdir:  jsii.String(filepath.Join(assetRoot, "cdk.out."+name)),
-		})
-		noEnv := func(string) (string, bool) { return "", false }
-		stack, err := build(app, append(slices.Clone(Functions), spec.extra...), noEnv)
-		if err != nil {
-			entry.err = err
-			return
-		}
-		// One forced synthesis for the annotations; Template_FromStack then
-		// reuses the cached assembly.
-		ann := assertions.Annotations_FromStack(stack.Stack)
-		nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-		entry.fx = &fixture{
-			stack:    stack,
-			errors:   *ann.FindError(jsii.String("*"), nag),
-			warnings: *ann.FindWarning(jsii.String("*"), nag),
-			template: assertions.Template_FromStack(stack.Stack, nil),
-		}
-		for id, r := range (*entry.fx.template.ToJSON())["Resources"].(map[string]any) {
-			if entry.fx.all == nil {
-				entry.fx.all = map[string]map[string]any{}
-			}
-			entry.fx.all[id] = r.(map[string]any)
-		}
-		entry.fx.took = time.Since(start)
-		t.Logf("synthesised fixture %q in %v", name, entry.fx.took.Round(time.Millisecond))
-	})
+	entry.once.Do(func() { entry.fx, entry.err = synthFixture(t, name) })
 	if entry.err != nil {
 		t.Fatalf("fixture %q: %v", name, entry.err)
 	}
 	return entry.fx
+}
+
+// synthFixture builds and synthesises one fixture. A panic raised through
+// jsii (a failed synthesis) becomes its error.
+func synthFixture(t *testing.T, name string) (fx *fixture, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("synthesis failed: %v", r)
+		}
+	}()
+	start := time.Now()
+	spec := specs[name]
+	ctx := readCDKJSON(t).Context
+	for k, v := range spec.context {
+		ctx[k] = v
+	}
+	ctx[keyAssetDir] = assetRoot
+	// Report cdk-nag errors as annotations the tests can list one by one,
+	// instead of failing the whole synthesis (as the CLI rightly does).
+	ctx["@aws-cdk/core:annotationsInValidationReport"] = false
+	app := awscdk.NewApp(&awscdk.AppProps{
+		Context: &ctx,
+		Outdir:  jsii.String(filepath.Join(assetRoot, "cdk.out."+name)),
+	})
+	noEnv := func(string) (string, bool) { return "", false }
+	stack, err := build(app, append(slices.Clone(Functions), spec.extra...), noEnv)
+	if err != nil {
+		return nil, err
+	}
+	// One forced synthesis for the annotations; Template_FromStack then
+	// reuses the cached assembly.
+	ann := assertions.Annotations_FromStack(stack.Stack)
+	nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+	fx = &fixture{
+		stack:    stack,
+		errors:   *ann.FindError(jsii.String("*"), nag),
+		warnings: *ann.FindWarning(jsii.String("*"), nag),
+		template: assertions.Template_FromStack(stack.Stack, nil),
+		all:      map[string]map[string]any{},
+	}
+	for id, r := range (*fx.template.ToJSON())["Resources"].(map[string]any) {
+		fx.all[id] = r.(map[string]any)
+	}
+	fx.took = time.Since(start)
+	t.Logf("synthesised fixture %q in %v", name, fx.took.Round(time.Millisecond))
+	return fx, nil
 }
 
 // resources returns the template's resources of a type, by logical ID.
