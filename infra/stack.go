@@ -72,7 +72,8 @@ type StackProps struct {
 
 // PairupStack is the whole deployment: table, functions, HTTP API,
 // schedules, SES, secret, alarms. Its fields give tests and outputs access
-// to the main resources.
+// to the main resources. Where the CDK expects a construct, pass s.Stack,
+// not s: jsii cannot take a Go struct that embeds a proxy.
 type PairupStack struct {
 	awscdk.Stack
 
