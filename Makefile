@@ -7,6 +7,8 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 NODE_MODULES := infra/node_modules
 CDK       := $(NODE_MODULES)/.bin/cdk
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+CDK_FLAGS ?=
 
 .PHONY: help tools dev test test-short lint build bench bench-matching invoke synth deploy clean
 
@@ -49,11 +51,12 @@ bench-matching: ## matcher speed (blossom, assignment, domain) and the NetworkX 
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./shared/pairing/...
 	$(GO) run ./shared/matching/internal/nxcompare -sizes 200,500 -maxcard both
 
-synth: tools build ## synthesise the CloudFormation template into cdk.out
-	$(CDK) synth --quiet
+synth: tools build ## synthesise the CloudFormation template into cdk.out (no AWS access needed)
+	$(CDK) synth --quiet -c senderEmail=$${PAIRUP_SENDER_EMAIL:-synth-only@example.org} $(CDK_FLAGS)
 
-deploy: tools build ## deploy to the AWS account in your environment (needs AWS credentials)
-	$(CDK) deploy --require-approval broadening
+deploy: tools build ## deploy to the AWS account in your environment: PAIRUP_SENDER_EMAIL=… make deploy
+	@test -n "$$PAIRUP_SENDER_EMAIL$(CDK_FLAGS)" || { echo "set PAIRUP_SENDER_EMAIL=… or CDK_FLAGS='-c senderEmail=…'"; exit 2; }
+	$(CDK) deploy --require-approval broadening $(CDK_FLAGS)
 
 clean: ## remove build output
 	rm -rf bin cdk.out
