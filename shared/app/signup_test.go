@@ -42,6 +42,17 @@ func TestSignupAndConfirm(t *testing.T) {
 	if err != nil || reg.Status != pairup.StatusConfirmed || reg.ParticipantID == "" {
 		t.Fatalf("after confirm: %+v, %v", reg, err)
 	}
+	t.Run("NoPersonalDataInLogs", func(t *testing.T) {
+		logs := s.logs.String()
+		if !strings.Contains(logs, regs[0].ID) {
+			t.Fatalf("logs do not name the registration id:\n%s", logs)
+		}
+		for _, personal := range []string{email, "Ada Lovelace", "Australia/Sydney"} {
+			if strings.Contains(logs, personal) {
+				t.Errorf("logs contain %q:\n%s", personal, logs)
+			}
+		}
+	})
 	t.Run("LinkAgainIsHarmless", func(t *testing.T) {
 		status, body := s.get(u.RequestURI())
 		if status != http.StatusOK || !strings.Contains(body, "Signup confirmed") {

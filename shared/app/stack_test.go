@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -62,6 +64,25 @@ type stack struct {
 	store  *store.Store
 	signer *links.Signer
 	srv    *httptest.Server
+	logs   *syncBuffer // everything the handler logged
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 var testKey = []byte("0123456789abcdef0123456789abcdef-test-only")
@@ -79,7 +100,7 @@ func newStack(t testing.TB) *stack {
 	if err := demo.Seed(ctx, st, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	s := &stack{t: t, clock: clock, store: st}
+	s := &stack{t: t, clock: clock, store: st, logs: &syncBuffer{}}
 	// The server's URL is the base of the links in emails, so start it before building the
 	// handler and swap the handler in.
 	var h atomic.Value
@@ -97,7 +118,7 @@ func newStack(t testing.TB) *stack {
 		t.Fatal(err)
 	}
 	s.cfg = cfg
-	handler, err := app.Signup(ctx, cfg, app.Deps{Clock: clock, Log: quietLog()})
+	handler, err := app.Signup(ctx, cfg, app.Deps{Clock: clock, Log: slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
 	}
