@@ -1,7 +1,10 @@
 package pairing_test
 
 import (
+	"fmt"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/pairup/pairup/shared/pairing"
 	"github.com/pairup/pairup/shared/pairing/roundgen"
@@ -9,6 +12,13 @@ import (
 
 func benchPeer(b *testing.B, n int) {
 	in := roundgen.ILN(roundgen.ILNConfig{Seed: 1, People: n})
+	if testing.Verbose() {
+		t0 := time.Now()
+		pairing.SetDebug(func(f string, a ...any) {
+			fmt.Fprintf(os.Stderr, "%7.2fs "+f+"\n", append([]any{time.Since(t0).Seconds()}, a...)...)
+		})
+		defer pairing.SetDebug(nil)
+	}
 	b.ResetTimer()
 	var res *pairing.Result
 	for i := 0; i < b.N; i++ {
@@ -38,6 +48,13 @@ func BenchmarkPeer100000(b *testing.B) { benchPeer(b, 100000) }
 
 func benchMentor(b *testing.B, mentees, mentors int) {
 	in := roundgen.HKLA(roundgen.HKLAConfig{Seed: 1, Mentees: mentees, Mentors: mentors})
+	if testing.Verbose() {
+		t0 := time.Now()
+		pairing.SetDebug(func(f string, a ...any) {
+			fmt.Fprintf(os.Stderr, "%7.2fs "+f+"\n", append([]any{time.Since(t0).Seconds()}, a...)...)
+		})
+		defer pairing.SetDebug(nil)
+	}
 	b.ResetTimer()
 	var res *pairing.Result
 	for i := 0; i < b.N; i++ {
@@ -59,3 +76,5 @@ func benchMentor(b *testing.B, mentees, mentors int) {
 
 func BenchmarkMentor10000(b *testing.B)  { benchMentor(b, 10000, 3333) }
 func BenchmarkMentor100000(b *testing.B) { benchMentor(b, 100000, 33333) }
+
+func BenchmarkPeer30000(b *testing.B) { benchPeer(b, 30000) }

@@ -22,6 +22,7 @@ type class struct {
 	maxN                int
 	langs               langSet
 	byDual              []int32 // members sorted by dual value (pricing)
+	minDual             int64
 }
 
 type classKey struct {
@@ -105,19 +106,72 @@ func (rd *round) bound(u int, c *class, uIsMentee bool) int64 {
 	return s
 }
 
-// cand is a scored candidate.
+// classBound is an upper bound on the score of any member of a with any
+// member of b (peer mode), or -1 when no pair between them is feasible by
+// country or language.
+func (rd *round) classBound(a, b *class) int64 {
+	if !rd.rules.SameCountryAllowed && a.onlyCountry >= 0 && a.onlyCountry == b.onlyCountry {
+		return -1
+	}
+	if rd.rules.RequireSharedLanguage && a.langs.and(b.langs).empty() {
+		return -1
+	}
+	fit := careerFitStages(rd.rules.Mode, a.stage, b.stage)
+	w := &rd.w
+	s := careerPoints(w.CareerStage, fit)
+	same := a.sector >= 0 && a.sector == b.sector
+	if same {
+		s += int64(w.Sector)
+	}
+	shared := min(sharedCount(a.union, b.union), a.maxN, b.maxN)
+	s += int64(w.Interest) * int64(shared)
+	s += int64(w.TimeZone) * int64(maxTZHoursDiff-tzHours(a.tz, b.tz))
+	if prefSatisfied(a.pref, fit, same, shared) {
+		s += int64(w.Preference)
+	}
+	if prefSatisfied(b.pref, fit, same, shared) {
+		s += int64(w.Preference)
+	}
+	return s
+}
+
+// cand is a scored candidate; h is a deterministic pseudo-random tie-breaker
+// (tieHash of the pair), so equal-score candidates are spread over the
+// round instead of piling onto the smallest IDs.
 type cand struct {
 	v int32
 	s int64
+	h uint64
 }
 
-// topK keeps the k best candidates by score (ties: smaller v).
+// tieHash mixes an unordered pair of indices (splitmix64 finaliser).
+func tieHash(a, b int) uint64 {
+	if a > b {
+		a, b = b, a
+	}
+	x := uint64(a)<<32 | uint64(uint32(b))
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// topK keeps the k best candidates by score (ties: smaller tie hash, then
+// smaller v).
 type topK struct {
 	k    int
 	list []cand // sorted best first
 }
 
-func better(a, b cand) bool { return a.s > b.s || (a.s == b.s && a.v < b.v) }
+func better(a, b cand) bool {
+	if a.s != b.s {
+		return a.s > b.s
+	}
+	if a.h != b.h {
+		return a.h < b.h
+	}
+	return a.v < b.v
+}
 
 func (t *topK) full() bool { return len(t.list) >= t.k }
 func (t *topK) worst() int64 {

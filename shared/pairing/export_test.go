@@ -34,3 +34,11 @@ func (o *Oracle) Score(a, b string) int64 { return o.rd.score(o.rd.index[a], o.r
 
 // MaxScore is the round's score bound.
 func (o *Oracle) MaxScore() int64 { return o.rd.roundMaxScore() }
+
+// SetDebug routes the package's progress lines to f (nil: off).
+func SetDebug(f func(format string, args ...any)) {
+	if f == nil {
+		f = func(string, ...any) {}
+	}
+	debugf = f
+}

@@ -88,10 +88,24 @@ func (rd *round) runPeer(res *Result, accepted, isPinned []bool) error {
 	}
 	// Odd one(s) out.
 	trioNote := map[int]string{}
+	var pool2 []int
+	for i := range rd.people {
+		if accepted[i] && !isPinned[i] {
+			pool2 = append(pool2, i)
+		}
+	}
 	if rd.rules.OddPolicy == OddTrio && len(left) > 0 {
 		taken := make([]bool, len(made))
 		var still []int
+		poolIdx := rd.newWhyIndex(pool2)
 		for _, x := range left {
+			if poolIdx.count(rd, x).feasible == 0 {
+				still = append(still, x)
+				if len(made) > 0 {
+					trioNote[x] = "no pair could take you as a third member: every pair has someone you may not be paired with"
+				}
+				continue
+			}
 			best, bestGain := -1, int64(-1)
 			feasibleAny := false
 			for k, p := range made {
@@ -127,14 +141,9 @@ func (rd *round) runPeer(res *Result, accepted, isPinned []bool) error {
 		}
 		left = still
 	}
-	var pool2 []int
-	for i := range rd.people {
-		if accepted[i] && !isPinned[i] {
-			pool2 = append(pool2, i)
-		}
-	}
+	poolIdx, leftIdx := rd.newWhyIndex(pool2), rd.newWhyIndex(left)
 	for _, u := range left {
-		reason := rd.peerUnmatchedReason(u, pool2, left)
+		reason := rd.peerUnmatchedReason(u, len(pool2), len(left), poolIdx, leftIdx)
 		if n := trioNote[u]; n != "" {
 			reason += "; " + n
 		}
@@ -148,30 +157,87 @@ func (rd *round) runPeer(res *Result, accepted, isPinned []bool) error {
 type whyNot struct{ feasible, sameCountry, noLanguage, previous, forbidden, role int }
 
 func (rd *round) countWhyNot(u int, cands []int) whyNot {
+	return rd.newWhyIndex(cands).count(rd, u)
+}
+
+// whyIndex summarises a candidate list by (country, language set), so
+// that counting why each candidate cannot be paired with someone costs
+// O(groups + blocked pairs) instead of O(candidates). In mentor mode the
+// list must hold only the opposite role (and only eligible mentees).
+type whyIndex struct {
+	groups []whyGroup
+	in     []bool // person index → in the list
+}
+
+type whyGroup struct {
+	country int32
+	langs   langSet
+	n       int
+}
+
+func (rd *round) newWhyIndex(cands []int) *whyIndex {
+	idx := &whyIndex{in: make([]bool, len(rd.people))}
+	type key struct {
+		c int32
+		l langSet
+	}
+	pos := map[key]int{}
+	for _, v := range cands {
+		p := &rd.people[v]
+		idx.in[v] = true
+		k := key{p.countryID, p.langs}
+		g, ok := pos[k]
+		if !ok {
+			g = len(idx.groups)
+			pos[k] = g
+			idx.groups = append(idx.groups, whyGroup{country: p.countryID, langs: p.langs})
+		}
+		idx.groups[g].n++
+	}
+	return idx
+}
+
+// classWhy says which class-level rule excludes the pair: 1 same country,
+// 2 no shared language, 0 none.
+func (rd *round) classWhy(a *person, country int32, langs langSet) int {
+	if !rd.rules.SameCountryAllowed && a.countryID == country {
+		return 1
+	}
+	if rd.rules.RequireSharedLanguage && a.langs.and(langs).empty() {
+		return 2
+	}
+	return 0
+}
+
+func (idx *whyIndex) count(rd *round, u int) whyNot {
 	var w whyNot
 	a := &rd.people[u]
-	for _, v := range cands {
-		if v == u {
+	add := func(kind, n int) {
+		switch kind {
+		case 1:
+			w.sameCountry += n
+		case 2:
+			w.noLanguage += n
+		default:
+			w.feasible += n
+		}
+	}
+	for _, g := range idx.groups {
+		add(rd.classWhy(a, g.country, g.langs), g.n)
+	}
+	if idx.in[u] { // not a candidate for themselves
+		add(rd.classWhy(a, a.countryID, a.langs), -1)
+	}
+	for _, b32 := range a.blocked {
+		b := int(b32)
+		if !idx.in[b] || rd.classWhy(a, rd.people[b].countryID, rd.people[b].langs) != 0 {
 			continue
 		}
-		b := &rd.people[v]
-		switch {
-		case rd.rules.Mode == ModeMentor && a.mentor == b.mentor:
-			w.role++
-		case !rd.rules.SameCountryAllowed && a.countryID == b.countryID:
-			w.sameCountry++
-		case rd.rules.RequireSharedLanguage && a.langs.and(b.langs).empty():
-			w.noLanguage++
-		default:
-			k := rd.blocks[pairKey(u, v)]
-			switch {
-			case k&blockPrevious != 0:
-				w.previous++
-			case k&blockForbid != 0:
-				w.forbidden++
-			default:
-				w.feasible++
-			}
+		w.feasible--
+		if rd.blocks[pairKey(u, b)]&blockPrevious != 0 {
+			w.previous++
+		} else {
+			w.forbidden++
 		}
 	}
 	return w
@@ -211,17 +277,17 @@ func (w whyNot) describe(rd *round, u int, total int) string {
 
 // peerUnmatchedReason explains why u, left out by a maximum-cardinality
 // matching, has no partner.
-func (rd *round) peerUnmatchedReason(u int, pool, left []int) string {
-	total := rd.countWhyNot(u, pool)
+func (rd *round) peerUnmatchedReason(u int, nPool, nLeft int, poolIdx, leftIdx *whyIndex) string {
+	total := poolIdx.count(rd, u)
 	if total.feasible == 0 {
-		if len(pool) <= 1 {
+		if nPool <= 1 {
 			return "nobody else is in this round's matching"
 		}
 		return fmt.Sprintf("nobody in this round can be paired with you: of the %d other participants, %s",
-			len(pool)-1, total.describe(rd, u, len(pool)-1))
+			nPool-1, total.describe(rd, u, nPool-1))
 	}
-	rest := rd.countWhyNot(u, left)
-	others := len(left) - 1
+	rest := leftIdx.count(rd, u)
+	others := nLeft - 1
 	if others == 0 {
 		return fmt.Sprintf("odd one out: all %d participants you could be paired with are already in pairs, and nobody else is left", total.feasible)
 	}

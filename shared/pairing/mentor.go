@@ -117,8 +117,9 @@ func (rd *round) runMentor(res *Result, isPinned []bool) error {
 	}
 	var wl []Unmatched
 	var never []Unmatched
+	mentorIdx := rd.newWhyIndex(mentors)
 	for _, u := range waiting {
-		w := rd.countWhyNot(u, mentors)
+		w := mentorIdx.count(rd, u)
 		if w.feasible == 0 {
 			never = append(never, Unmatched{ID: rd.people[u].id, Reason: rd.noMentorReason(u, w, len(mentors))})
 			continue
@@ -127,7 +128,7 @@ func (rd *round) runMentor(res *Result, isPinned []bool) error {
 	}
 	for k := range wl {
 		u := rd.index[wl[k].ID]
-		w := rd.countWhyNot(u, mentors)
+		w := mentorIdx.count(rd, u)
 		wl[k].Position = k + 1
 		if w.feasible == len(mentors) {
 			wl[k].Reason = fmt.Sprintf("waitlisted: position %d of %d, all %d mentors full (%d places)",
@@ -140,11 +141,12 @@ func (rd *round) runMentor(res *Result, isPinned []bool) error {
 	res.Unmatched = append(res.Unmatched, wl...)
 	var rest []Unmatched
 	rest = append(rest, never...)
+	menteeIdx := rd.newWhyIndex(mentees)
 	for _, j := range mentors {
 		if used[j]+pinnedTo[j] > 0 {
 			continue
 		}
-		w := rd.countWhyNot(j, mentees)
+		w := menteeIdx.count(rd, j)
 		var reason string
 		switch {
 		case len(mentees) == 0:

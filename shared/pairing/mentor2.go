@@ -57,7 +57,7 @@ func (rd *round) phase2(placed, mentors []int, capLeft map[int]int, assign []int
 			slices.SortStableFunc(order, func(a, b cb) int { return int(b.b - a.b) })
 			t := topK{k: K}
 			for _, o := range order {
-				if t.full() && o.b <= t.worst() {
+				if t.full() && o.b < t.worst() {
 					break
 				}
 				for _, m := range o.c.members {
@@ -65,7 +65,7 @@ func (rd *round) phase2(placed, mentors []int, capLeft map[int]int, assign []int
 					if capacity[m] == 0 || !rd.feasible(j, u) {
 						continue
 					}
-					t.push(cand{m, rd.score(j, u)})
+					t.push(cand{m, rd.score(j, u), tieHash(i, int(m))})
 				}
 			}
 			lists[i] = t.list

@@ -1,11 +1,12 @@
 package pairing
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"math/bits"
 	"slices"
-	"sort"
+	"time"
 )
 
 // peerOutcome is the optimum of the peer sub-problem on the pool.
@@ -69,45 +70,64 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	t0 := time.Now()
 	classes := rd.buildClasses(pool)
 
 	// Initial sparse graph: each person's K best feasible candidates.
+	// People are handled class by class: the classes are ranked once per
+	// class by the class-pair bound, and each member scans them in that
+	// order until no class can beat its K-th best candidate.
 	K := rd.rules.CandidateK
 	lists := make([][]cand, n)
-	parallel(n, func(lo, hi int) {
+	parallel(len(classes), func(lo, hi int) {
 		type cb struct {
-			c *class
-			b int64
+			c  *class
+			ub int64
 		}
 		order := make([]cb, 0, len(classes))
-		for u := lo; u < hi; u++ {
-			pu := pool[u]
+		for ci := lo; ci < hi; ci++ {
+			cu := classes[ci]
 			order = order[:0]
 			for _, c := range classes {
-				if b := rd.bound(pu, c, false); b >= 0 {
-					order = append(order, cb{c, b})
+				if ub := rd.classBound(cu, c); ub >= 0 {
+					order = append(order, cb{c, ub})
 				}
 			}
-			sort.SliceStable(order, func(i, j int) bool { return order[i].b > order[j].b })
-			t := topK{k: K}
-			for _, o := range order {
-				if t.full() && o.b <= t.worst() {
-					break
-				}
-				for _, v := range o.c.members {
-					if int(v) == u {
+			slices.SortStableFunc(order, func(a, b cb) int { return cmp.Compare(b.ub, a.ub) })
+			for _, u32 := range cu.members {
+				u := int(u32)
+				pu := pool[u]
+				t := topK{k: K}
+				for _, o := range order {
+					if t.full() && o.ub < t.worst() {
+						break
+					}
+					if b := rd.bound(pu, o.c, false); b < 0 || (t.full() && b < t.worst()) {
 						continue
 					}
-					pv := pool[v]
-					if !rd.feasible(pu, pv) {
-						continue
+					for _, v := range o.c.members {
+						if int(v) == u {
+							continue
+						}
+						pv := pool[v]
+						if !rd.feasible(pu, pv) {
+							continue
+						}
+						t.push(cand{v, rd.score(pu, pv), tieHash(u, int(v))})
 					}
-					t.push(cand{v, rd.score(pu, pv)})
 				}
+				list := t.list
+				for try := 0; try < 8*spreadCandidates && len(list) < len(t.list)+spreadCandidates; try++ {
+					v := int(tieHash(u, n+try) % uint64(n))
+					if v != u && rd.feasible(pu, pool[v]) {
+						list = append(list, cand{int32(v), rd.score(pu, pool[v]), 0})
+					}
+				}
+				lists[u] = list
 			}
-			lists[u] = t.list
 		}
 	})
+	debugf("peer: %d people, %d classes, top-%d candidates in %v", n, len(classes), K, time.Since(t0))
 	edgeSet := map[uint64]int64{}
 	for u, l := range lists {
 		for _, c := range l {
@@ -121,7 +141,9 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 	}
 	slices.Sort(keys)
 	edges := make([]edge, len(keys))
+	inGraph := make(map[uint64]bool, len(keys))
 	for i, k := range keys {
+		inGraph[k] = true
 		edges[i] = edge{int(k >> 32), int(uint32(k)), C + edgeSet[k]}
 	}
 	edgeSet = nil
@@ -129,8 +151,18 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 	for {
 		st.PricingRounds++
 		st.EdgesUsed = len(edges)
+		t0 = time.Now()
 		mate, total, dual := solveGeneral(n, edges)
-		viol, checked := rd.pricePeers(pool, classes, dual, C)
+		t1 := time.Now()
+		near, checked := rd.pricePeers(pool, classes, dual, C, lookahead)
+		var viol []edge
+		for _, e := range near {
+			if e.w < 0 {
+				viol = append(viol, e)
+			}
+		}
+		debugf("peer: round %d: solve %d edges in %v, pricing checked %d pairs in %v, %d violators",
+			st.PricingRounds, len(edges), t1.Sub(t0), checked, time.Since(t1), len(viol))
 		st.PairsChecked += checked
 		dualObj := dual.objective()
 		if len(viol) == 0 || st.PricingRounds >= rd.rules.MaxPricingRounds {
@@ -158,68 +190,227 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 			}
 			return out, nil
 		}
-		for _, e := range viol {
-			edges = append(edges, edge{e.u, e.v, C + rd.score(pool[e.u], pool[e.v])})
+		for _, e := range partialPricing(near, n, maxViolatorsPerVertex) {
+			if k := pairKey(e.u, e.v); !inGraph[k] {
+				inGraph[k] = true
+				edges = append(edges, edge{e.u, e.v, C + rd.score(pool[e.u], pool[e.v])})
+			}
 		}
 	}
 }
 
 // pricePeers returns every feasible pair {u, v} (u < v, pool indices) whose
-// reduced cost under the dual is negative (edge.w holds the doubled slack),
-// and how many pairs needed an exact check.
-func (rd *round) pricePeers(pool []int, classes []*class, d dualSol, C int64) ([]edge, int64) {
+// slack under the dual is below margin (edge.w holds the doubled slack),
+// sorted, and how many pairs needed an exact check. At most
+// maxFoundPerVertex pairs are reported per person (a complete scan whenever
+// nothing is found).
+//
+// The slack of {u, v} is Y[u] + Y[v] + Σ{Z_B : u, v ∈ B} − 2w. People are
+// split into groups: each large outermost blossom is a group, everybody
+// else is group 0. Inside a large blossom O every pair gets at least Z_O,
+// so members are keyed by Y + ⌊Z_O/2⌋; across groups no blossom holds both,
+// so the raw Y is exact. Within a group, each class's members are sorted by
+// key; a pair of class lists is skipped when even their smallest keys cover
+// the class-pair bound, and otherwise each scan stops at the first member
+// whose key rules out a violation. Only the pairs left get an exact check.
+func (rd *round) pricePeers(pool []int, classes []*class, d dualSol, C, margin int64) ([]edge, int64) {
 	n := len(pool)
-	for _, c := range classes {
-		c.byDual = append(c.byDual[:0], c.members...)
-		sort.Slice(c.byDual, func(i, j int) bool {
-			a, b := c.byDual[i], c.byDual[j]
-			if d.y[a] != d.y[b] {
-				return d.y[a] < d.y[b]
-			}
-			return a < b
-		})
+	// Groups.
+	outerSize := make([]int, len(d.d.Blossoms))
+	for _, o := range d.d.Outer {
+		if o >= 0 {
+			outerSize[o]++
+		}
 	}
-	found := make([][]edge, n)
-	checked := make([]int64, n)
-	parallel(n, func(lo, hi int) {
-		for u := lo; u < hi; u++ {
+	bigMin := max(64, n/50)
+	groupOf := make([]int, len(d.d.Blossoms)) // outer blossom → group
+	shifts := []int64{0}
+	for b, sz := range outerSize {
+		if sz >= bigMin {
+			groupOf[b] = len(shifts)
+			shifts = append(shifts, d.d.Blossoms[b].Z/2)
+		}
+	}
+	group := make([]int, n)
+	key := make([]int64, n)
+	for v := 0; v < n; v++ {
+		if o := d.d.Outer[v]; o >= 0 {
+			group[v] = groupOf[o]
+		}
+		key[v] = d.y[v] + shifts[group[v]]
+	}
+	// Per group, per class: members sorted by key.
+	type plist struct {
+		c       *class
+		members []int32
+		minKey  int64
+	}
+	lists := make([][]plist, len(shifts))
+	for _, c := range classes {
+		byG := map[int][]int32{}
+		var gs []int
+		for _, v := range c.members {
+			g := group[v]
+			if _, ok := byG[g]; !ok {
+				gs = append(gs, g)
+			}
+			byG[g] = append(byG[g], v)
+		}
+		slices.Sort(gs)
+		for _, g := range gs {
+			m := byG[g]
+			slices.SortFunc(m, func(a, b int32) int {
+				if key[a] != key[b] {
+					return cmp.Compare(key[a], key[b])
+				}
+				return cmp.Compare(a, b)
+			})
+			lists[g] = append(lists[g], plist{c, m, key[m[0]]})
+		}
+	}
+	type task struct{ g, i int }
+	var tasks []task
+	for g := range lists {
+		for i := range lists[g] {
+			tasks = append(tasks, task{g, i})
+		}
+	}
+	found := make([][]edge, len(tasks))
+	checked := make([]int64, len(tasks))
+	perU := make([]uint8, n) // pairs found for u on the a side (one task per u)
+	scan := func(ti int, a, b *plist, subA, subB int64, same bool) {
+		ub := rd.classBound(a.c, b.c)
+		if ub < 0 || a.minKey-subA+b.minKey-subB >= 2*C+2*ub+margin {
+			return
+		}
+		bMin := b.minKey - subB
+		for _, u32 := range a.members {
+			u := int(u32)
+			if perU[u] >= maxFoundPerVertex {
+				continue
+			}
+			ku := key[u] - subA
+			if bMin >= 2*C+2*ub+margin-ku {
+				break
+			}
 			pu := pool[u]
-			yu := d.y[u]
-			for _, c := range classes {
-				b := rd.bound(pu, c, false)
-				if b < 0 {
+			bu := rd.bound(pu, b.c, false)
+			if bu < 0 {
+				continue
+			}
+			t := 2*C + 2*bu + margin - ku
+			for _, v32 := range b.members {
+				v := int(v32)
+				if key[v]-subB >= t {
+					break
+				}
+				if same && v <= u {
 					continue
 				}
-				t := 2*C + 2*b - yu
-				for _, v := range c.byDual {
-					if d.y[v] >= t {
+				pv := pool[v]
+				checked[ti]++
+				if !rd.feasible(pu, pv) {
+					continue
+				}
+				w := C + rd.score(pu, pv)
+				if key[u]-subA+key[v]-subB-2*w >= margin {
+					continue
+				}
+				if sl := d.slack(u, v, w); sl < margin {
+					x, y := u, v
+					if x > y {
+						x, y = y, x
+					}
+					found[ti] = append(found[ti], edge{x, y, sl})
+					if perU[u]++; perU[u] >= maxFoundPerVertex {
 						break
 					}
-					if int(v) <= u {
-						continue
-					}
-					pv := pool[v]
-					checked[u]++
-					if !rd.feasible(pu, pv) {
-						continue
-					}
-					w := C + rd.score(pu, pv)
-					sl := yu + d.y[v] - 2*w
-					if sl >= 0 {
-						continue
-					}
-					if sl = d.slack(u, int(v), w); sl < 0 {
-						found[u] = append(found[u], edge{u, int(v), sl})
-					}
+				}
+			}
+		}
+	}
+	parallel(len(tasks), func(lo, hi int) {
+		for ti := lo; ti < hi; ti++ {
+			g, i := tasks[ti].g, tasks[ti].i
+			a := &lists[g][i]
+			// Same group: keys include the group's blossom share (0 for group 0).
+			for j := i; j < len(lists[g]); j++ {
+				scan(ti, a, &lists[g][j], 0, 0, j == i)
+			}
+			// Later groups: raw duals.
+			for g2 := g + 1; g2 < len(lists); g2++ {
+				for j := range lists[g2] {
+					scan(ti, a, &lists[g2][j], shifts[g], shifts[g2], false)
 				}
 			}
 		}
 	})
 	var all []edge
 	var total int64
-	for u := range found {
-		all = append(all, found[u]...)
-		total += checked[u]
+	for ti := range found {
+		all = append(all, found[ti]...)
+		total += checked[ti]
 	}
+	slices.SortFunc(all, func(a, b edge) int {
+		if a.u != b.u {
+			return cmp.Compare(a.u, b.u)
+		}
+		return cmp.Compare(a.v, b.v)
+	})
+	all = slices.CompactFunc(all, func(a, b edge) bool { return a.u == b.u && a.v == b.v })
+	debugf("pricing: %d groups (large blossoms ≥ %d)", len(shifts)-1, bigMin)
+
 	return all, total
+}
+
+// maxViolatorsPerVertex limits how many violated pairs each person brings
+// into the next solve (partial pricing): coarse integer scores tie a lot,
+// so the first pricing round can find tens of violators per person of
+// which the optimum needs few; adding all of them mostly makes the solves
+// slower. Exactness is unaffected: the loop only stops when no violator
+// remains.
+const maxViolatorsPerVertex = 4
+
+// maxFoundPerVertex stops the pricing scan of a person after this many
+// violated or near pairs: a person left exposed by a sparse solve (dual 0)
+// violates with almost everybody, and only a few of those pairs are
+// needed. A round without any violator is always a complete scan.
+const maxFoundPerVertex = 16
+
+// spreadCandidates adds this many pseudo-random feasible candidates per
+// person to the initial graph (besides the K best), so the sparse graph
+// has a near-perfect matching and few people start exposed.
+const spreadCandidates = 0
+
+// lookahead (doubled slack units) also brings pairs that are tight or
+// nearly so into the next solve when there are violators, since the next
+// duals tend to violate them.
+const lookahead = 1
+
+// partialPricing keeps the violators that are among the most violated
+// (most negative slack; ties by pair) of at least one endpoint.
+func partialPricing(viol []edge, n, per int) []edge {
+	if len(viol) <= per {
+		return viol
+	}
+	sorted := slices.Clone(viol)
+	slices.SortFunc(sorted, func(a, b edge) int {
+		if a.w != b.w {
+			return cmp.Compare(a.w, b.w)
+		}
+		if a.u != b.u {
+			return cmp.Compare(a.u, b.u)
+		}
+		return cmp.Compare(a.v, b.v)
+	})
+	cnt := make([]uint8, n)
+	out := sorted[:0]
+	for _, e := range sorted {
+		if int(cnt[e.u]) < per || int(cnt[e.v]) < per {
+			out = append(out, e)
+			cnt[e.u]++
+			cnt[e.v]++
+		}
+	}
+	return out
 }
