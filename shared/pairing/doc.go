@@ -76,25 +76,49 @@
 //
 // # Scale: sparsification with dual pricing
 //
-// The full graph is never built. Each person gets their K best feasible
-// candidates (Rules.CandidateK), found class by class: people with the same
-// sector, career stage, preference and UTC offset form a class, and a class
-// has a cheap upper bound on anybody's score with its members (using the
-// union of its interests and languages), so classes that cannot beat the
-// K-th best candidate are skipped. The sparse problem is solved with its
-// optimal dual (shared/matching). Every other pair {u, v} is then priced:
-// it could improve the optimum only if its slack
-// Y[u] + Y[v] + Σ z_B − 2(C + score) is negative. With members of each class
-// sorted by Y, a pair can only be a violator if Y[v] < 2C + 2·bound − Y[u],
-// so each scan stops at the first member above that threshold, and only
-// those pairs get an exact check. Violators are added and the problem
-// re-solved until none remain: the dual is then feasible for the full graph
-// and the matching is certified optimal (Stats.Exact, Stats.Gap = 0). If
-// Rules.MaxPricingRounds is reached first, the dual is repaired by raising
-// violated vertices and the certified gap (dual bound − primal) is reported.
-// Mentor mode prices (mentee, mentor) pairs against the assignment
-// potentials the same way, or solves the complete score matrix directly
-// when it is small (≤ 50 million cells).
+// The full graph is never built. People with the same sector, career stage,
+// preference and UTC offset form a class; a pair of classes has a cheap
+// upper bound on the score of any pair between them (using the union of
+// their interests and languages), and so has a person against a class.
+//
+//  1. Candidates: each person gets their K best feasible candidates
+//     (Rules.CandidateK; equal scores are broken by a hash of the pair so
+//     that popular profiles do not collect everybody's ties). Classes are
+//     visited in order of their bound and the search stops as soon as no
+//     class can beat the K-th best candidate.
+//  2. Odd components: for each connected component (on country and
+//     language groups) with an odd number of matchable people, a dummy
+//     vertex joined to all of them with weight C takes the one who must be
+//     left out; without it the dual certifies the exposed person with a
+//     blossom spanning the whole round, which is slow to solve and to price.
+//     An odd component always leaves someone exposed, so the real part of
+//     the optimum is unchanged.
+//  3. Solve the sparse problem with its optimal dual (shared/matching).
+//  4. Pricing: every other pair {u, v} could improve the optimum only if
+//     its slack Y[u] + Y[v] + Σ{Z_B : u, v ∈ B} − 2(C + score) is negative.
+//     Inside a large outermost blossom O every pair gets at least Z_O, so its
+//     members are keyed by Y + ⌊Z_O/2⌋; elsewhere by Y. With each class's
+//     members sorted by key, a class pair is skipped when its two smallest
+//     keys already cover the bound, and each scan stops at the first member
+//     whose key rules out a violation; only the pairs left are checked
+//     exactly (Stats.PairsChecked).
+//  5. Add the violators — per person at most a few, the most violated
+//     (partial pricing), plus pairs that are exactly tight — and repeat from
+//     3 until a complete scan finds none. The dual is then feasible for the
+//     full graph: the matching is certified optimal (Stats.Exact,
+//     Stats.Gap = 0). If Rules.MaxPricingRounds is reached first, the dual is
+//     repaired by raising one endpoint of every violated pair and
+//     Stats.Gap reports the certified gap (dual bound − primal, in w' units).
+//
+// Mentor mode phase 1 (who is placed) runs on the full implicit graph:
+// greedy in waitlist order with augmenting paths, where a failed search
+// proves the mentors it reached saturated for good, so the cost after the
+// mentors fill up is tiny. Phase 2 (best score for the placed mentees) uses
+// the complete score matrix when it has at most 50 million cells (exact by
+// construction), and otherwise the same K-best arcs plus the phase-1 arcs,
+// solved with the cardinality constant and priced against the assignment
+// potentials (Mentee[i] + Mentor[j] ≥ C + score) until no violator is left
+// or Rules.MaxPricingRounds is reached (then the gap is reported).
 //
 // # Determinism
 //

@@ -42,3 +42,7 @@ func SetDebug(f func(format string, args ...any)) {
 	}
 	debugf = f
 }
+
+// SetDenseLimit changes the mentor-mode dense threshold (cells) and returns
+// the old one.
+func SetDenseLimit(n int) int { old := denseLimit; denseLimit = n; return old }

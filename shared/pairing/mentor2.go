@@ -1,8 +1,10 @@
 package pairing
 
 import (
+	"cmp"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/pairup/pairup/shared/matching"
 )
@@ -90,8 +92,12 @@ func (rd *round) phase2(placed, mentors []int, capLeft map[int]int, assign []int
 	for {
 		st.PricingRounds++
 		st.EdgesUsed = len(arcs)
+		t0 := time.Now()
 		mentorOf, total, pot := matching.AssignDual(len(placed), capacity, arcs, false)
+		t1 := time.Now()
 		viol, checked := rd.priceMentors(placed, mentors, classes, capacity, pot, C)
+		debugf("mentor: round %d: assign %d arcs in %v, pricing checked %d pairs in %v, %d violators",
+			st.PricingRounds, len(arcs), t1.Sub(t0), checked, time.Since(t1), len(viol))
 		st.PairsChecked += checked
 		if len(viol) == 0 || st.PricingRounds >= rd.rules.MaxPricingRounds {
 			// Dual objective Σ mentee + Σ capacity·mentor; raise violated
@@ -122,8 +128,18 @@ func (rd *round) phase2(placed, mentors []int, capLeft map[int]int, assign []int
 			}
 			return out, st, nil
 		}
-		for _, a := range viol {
-			addArc(a.Mentee, a.Mentor)
+		// Partial pricing: each mentee brings its most violated arcs.
+		for i := 0; i < len(viol); {
+			j := i
+			for j < len(viol) && viol[j].Mentee == viol[i].Mentee {
+				j++
+			}
+			group := viol[i:j]
+			slices.SortStableFunc(group, func(a, b matching.Arc) int { return cmp.Compare(b.W, a.W) })
+			for _, a := range group[:min(len(group), mentorViolatorsPerMentee)] {
+				addArc(a.Mentee, a.Mentor)
+			}
+			i = j
 		}
 	}
 }
@@ -148,6 +164,9 @@ func (rd *round) priceMentors(placed, mentors []int, classes []*class, capacity 
 		for i := lo; i < hi; i++ {
 			u := placed[i]
 			for _, c := range classes {
+				if len(found[i]) >= maxFoundPerVertex {
+					break
+				}
 				b := rd.bound(u, c, true)
 				if b < 0 {
 					continue
@@ -168,6 +187,9 @@ func (rd *round) priceMentors(placed, mentors []int, classes []*class, capacity 
 					w := C + rd.score(j, u)
 					if d := w - pot.Mentee[i] - pot.Mentor[m]; d > 0 {
 						found[i] = append(found[i], matching.Arc{Mentee: i, Mentor: int(m), W: d})
+						if len(found[i]) >= maxFoundPerVertex {
+							break
+						}
 					}
 				}
 			}
@@ -182,9 +204,13 @@ func (rd *round) priceMentors(placed, mentors []int, classes []*class, capacity 
 	return all, total
 }
 
+// mentorViolatorsPerMentee is the partial-pricing limit of phase 2 (see
+// maxViolatorsPerVertex).
+var mentorViolatorsPerMentee = 16
+
 // denseLimit is the largest mentee × mentor matrix solved densely (int32
 // scores: 200 MB).
-const denseLimit = 50_000_000
+var denseLimit = 50_000_000
 
 // phase2Dense solves phase 2 on the complete score matrix (exact by
 // construction; the solver's own maximum-cardinality mode places every

@@ -699,3 +699,46 @@ func TestDeterministicUnderShuffle(t *testing.T) {
 		})
 	}
 }
+
+// TestCertifiedGap stops the pricing early: the result must then say it is
+// not exact, and the reported gap must really bound the distance to the
+// full-graph optimum.
+func TestCertifiedGap(t *testing.T) {
+	rules := pairing.ILNRules()
+	rules.CountryCapPercent = 0
+	rules.OddPolicy = pairing.OddLeave
+	rules.CandidateK = 1
+	rules.MaxPricingRounds = 1
+	in := roundgen.ILN(roundgen.ILNConfig{Seed: 5, People: 400, Rules: &rules})
+	res := mustMatch(t, in)
+	checkResult(t, in, res)
+	if res.Stats.Exact || res.Stats.PricingRounds != 1 {
+		t.Fatalf("want an inexact single round with K=1, got %+v", res.Stats)
+	}
+	o, err := pairing.NewOracle(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := o.IDs()
+	// The package's transform constant: C = (⌊n/2⌋+1)·(S+1) + 1.
+	C := int64(len(ids)/2+1)*(o.MaxScore()+1) + 1
+	var edges []matching.Edge
+	for i := range ids {
+		for j := i + 1; j < len(ids); j++ {
+			if o.Feasible(ids[i], ids[j]) {
+				edges = append(edges, matching.Edge{U: i, V: j, W: C + o.Score(ids[i], ids[j])})
+			}
+		}
+	}
+	_, best := matching.MaxWeightMatching(len(ids), edges, false)
+	ours := int64(len(res.Pairs))*C + res.Stats.TotalScore
+	if best < ours {
+		t.Fatalf("full-graph optimum %d below ours %d", best, ours)
+	}
+	if best-ours > res.Stats.Gap {
+		t.Errorf("certified gap %d, but the optimum is %d better", res.Stats.Gap, best-ours)
+	}
+	if res.Stats.Gap == 0 {
+		t.Error("gap 0 for an inexact result")
+	}
+}

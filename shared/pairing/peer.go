@@ -134,6 +134,36 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 			edgeSet[pairKey(u, int(c.v))] = c.s
 		}
 	}
+	// The odd one out: when a connected component of the feasibility graph
+	// has an odd number of people, a maximum matching must leave one of them
+	// exposed, and the dual then certifies it with one blossom spanning
+	// nearly the whole component (Gallai–Edmonds), which makes the solves and
+	// the pricing slow. For each such component a dummy vertex joined to all
+	// its members with weight C absorbs that person instead. Components are
+	// computed on (country, language set) groups ignoring previous partners
+	// and forbids, so each is a union of true components; an odd one always
+	// leaves someone exposed, the dummy can always take that person, and
+	// the real part of the optimum is unchanged.
+	comp := rd.components(pool)
+	compSize := map[int]int{}
+	for u, l := range lists {
+		if len(l) > 0 {
+			compSize[comp[u]]++
+		}
+	}
+	dummyOf := map[int]int{} // component → dummy vertex
+	for _, u := range sortedKeys(compSize) {
+		if compSize[u]%2 == 1 {
+			dummyOf[u] = n + len(dummyOf)
+		}
+	}
+	var dummyEdges []edge
+	for u, l := range lists {
+		if d, ok := dummyOf[comp[u]]; ok && len(l) > 0 {
+			dummyEdges = append(dummyEdges, edge{u, d, C})
+		}
+	}
+	debugf("peer: %d components with an odd number of matchable people get a dummy", len(dummyOf))
 	lists = nil
 	keys := make([]uint64, 0, len(edgeSet))
 	for k := range edgeSet {
@@ -152,7 +182,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 		st.PricingRounds++
 		st.EdgesUsed = len(edges)
 		t0 = time.Now()
-		mate, total, dual := solveGeneral(n, edges)
+		mate, total, dual := solveGeneral(n+len(dummyOf), append(edges, dummyEdges...))
 		t1 := time.Now()
 		near, checked := rd.pricePeers(pool, classes, dual, C, lookahead)
 		var viol []edge
@@ -182,7 +212,10 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 				st.Gap = 0
 			}
 			st.Exact = len(viol) == 0 && st.Gap == 0
-			for u, v := range mate {
+			for u, v := range mate[:n] {
+				if v >= n { // a dummy
+					v = -1
+				}
 				out.mate[u] = v
 				if v >= 0 {
 					out.score[u] = rd.score(pool[u], pool[v])
@@ -413,4 +446,54 @@ func partialPricing(viol []edge, n, per int) []edge {
 		}
 	}
 	return out
+}
+
+// components labels each pool position with a component of the
+// feasibility graph computed on (country, language set) groups, ignoring
+// previous partners and forbids (so every label is a union of true
+// components).
+func (rd *round) components(pool []int) []int {
+	type key struct {
+		c int32
+		l langSet
+	}
+	gid := map[key]int{}
+	var reps []*person
+	of := make([]int, len(pool))
+	for i, u := range pool {
+		p := &rd.people[u]
+		k := key{p.countryID, p.langs}
+		g, ok := gid[k]
+		if !ok {
+			g = len(reps)
+			gid[k] = g
+			reps = append(reps, p)
+		}
+		of[i] = g
+	}
+	parent := make([]int, len(reps))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for a := range reps {
+		for b := a; b < len(reps); b++ {
+			if rd.classWhy(reps[a], reps[b].countryID, reps[b].langs) == 0 {
+				if ra, rb := find(a), find(b); ra != rb {
+					parent[max(ra, rb)] = min(ra, rb)
+				}
+			}
+		}
+	}
+	for i := range of {
+		of[i] = find(of[i])
+	}
+	return of
 }

@@ -115,7 +115,9 @@ type Pair struct {
 type Unmatched struct {
 	ID     string
 	Reason string
-	// Position is the 1-based waitlist position in mentor mode (0 otherwise).
+	// Position is the 1-based waitlist position (mentor mode), or for a
+	// deferred person the position in their country's overflow by sign-up
+	// time; 0 otherwise.
 	Position int
 }
 
@@ -141,7 +143,7 @@ type Stats struct {
 	// initial sparse graph.
 	CandidateK int
 	// PricingRounds counts solves: 1 means the first sparse optimum was
-	// already certified.
+	// already certified (or the mentor-mode matrix was solved densely).
 	PricingRounds int
 	// EdgesUsed is the number of edges (peer) or arcs (mentor) in the last
 	// solve (the full graph of feasible pairs is never built).
