@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/pairup/pairup/shared/web"
 )
 
 // Function declares one Lambda function and everything wired to it: its HTTP
@@ -101,15 +103,8 @@ var Functions = []Function{
 		// 10 s: a request is a few DynamoDB calls and one SES send (well
 		// under a second); the margin covers SDK retries with backoff and
 		// stays far below the HTTP API's 30 s limit.
-		Timeout: 10 * time.Second,
-		Routes: []string{
-			"GET /",
-			"GET /p/{programme}/signup",
-			"POST /p/{programme}/signup",
-			"GET /confirm",
-			"GET /unsubscribe",
-			"POST /unsubscribe",
-		},
+		Timeout:      10 * time.Second,
+		Routes:       web.Routes,
 		TableActions: storeReadWrite,
 		SendEmail:    true,
 		LinkKey:      true,

@@ -27,6 +27,17 @@ import (
 // MaxBodyBytes is the largest form body accepted; larger ones get 413.
 const MaxBodyBytes = 64 << 10
 
+// Routes are the routes the forms answer, in API Gateway's "METHOD /path/{param}" form; the CDK
+// stack routes exactly these to the signup function.
+var Routes = []string{
+	"GET /",
+	"GET /p/{programme}/signup",
+	"POST /p/{programme}/signup",
+	"GET /confirm",
+	"GET /unsubscribe",
+	"POST /unsubscribe",
+}
+
 //go:embed templates/*.html
 var templateFS embed.FS
 
@@ -54,12 +65,21 @@ func New(svc *signup.Service, log *slog.Logger) (*Server, error) {
 		s.pages[name] = t
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.handleIndex)
-	mux.HandleFunc("GET /p/{programme}/signup", s.handleSignupForm)
-	mux.HandleFunc("POST /p/{programme}/signup", s.handleSignupPost)
-	mux.HandleFunc("GET /confirm", s.handleConfirm)
-	mux.HandleFunc("GET /unsubscribe", s.handleUnsubscribeForm)
-	mux.HandleFunc("POST /unsubscribe", s.handleUnsubscribe)
+	handlers := map[string]http.HandlerFunc{
+		"GET /":                      s.handleIndex,
+		"GET /p/{programme}/signup":  s.handleSignupForm,
+		"POST /p/{programme}/signup": s.handleSignupPost,
+		"GET /confirm":               s.handleConfirm,
+		"GET /unsubscribe":           s.handleUnsubscribeForm,
+		"POST /unsubscribe":          s.handleUnsubscribe,
+	}
+	for _, route := range Routes {
+		pattern := route
+		if route == "GET /" {
+			pattern = "GET /{$}" // the index only, not every path
+		}
+		mux.HandleFunc(pattern, handlers[route])
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.renderMessage(w, r, http.StatusNotFound, "Page not found", []string{"There is no page at this address."}, "/", "See the programmes")
 	})
