@@ -42,8 +42,17 @@ func benchPeer(b *testing.B, n int) {
 		n, st.Accepted, st.Deferred, st.Pairs, st.Unmatched, st.Exact, st.Gap, st.PricingRounds, st.EdgesUsed, st.PairsChecked, st.TotalScore)
 }
 
-func BenchmarkPeer2000(b *testing.B)   { benchPeer(b, 2000) }
-func BenchmarkPeer10000(b *testing.B)  { benchPeer(b, 10000) }
+func BenchmarkPeer2000(b *testing.B)  { benchPeer(b, 2000) }
+func BenchmarkPeer10000(b *testing.B) { benchPeer(b, 10000) }
+func BenchmarkPeer30000(b *testing.B) { benchPeer(b, 30000) }
+
+func BenchmarkPeerVerify(b *testing.B) {
+	pairing.SetVerifyPricing(true)
+	benchPeer(b, 30000)
+	if m := pairing.SetVerifyPricing(false); m > 0 {
+		b.Errorf("pricing missed %d violators", m)
+	}
+}
 func BenchmarkPeer100000(b *testing.B) { benchPeer(b, 100000) }
 
 func benchMentor(b *testing.B, mentees, mentors, maxRounds int) {

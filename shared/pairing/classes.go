@@ -135,6 +135,38 @@ func (rd *round) classBound(a, b *class) int64 {
 	return s
 }
 
+// boundNoInterest is bound for the members of c that share no interest
+// with u.
+func (rd *round) boundNoInterest(u int, c *class, uIsMentee bool) int64 {
+	a := &rd.people[u]
+	if !rd.rules.SameCountryAllowed && c.onlyCountry == a.countryID {
+		return -1
+	}
+	if rd.rules.RequireSharedLanguage && a.langs.and(c.langs).empty() {
+		return -1
+	}
+	var fit int
+	if uIsMentee {
+		fit = careerFitStages(rd.rules.Mode, c.stage, a.stage)
+	} else {
+		fit = careerFitStages(rd.rules.Mode, a.stage, c.stage)
+	}
+	w := &rd.w
+	s := careerPoints(w.CareerStage, fit)
+	same := a.sector >= 0 && a.sector == c.sector
+	if same {
+		s += int64(w.Sector)
+	}
+	s += int64(w.TimeZone) * int64(maxTZHoursDiff-tzHours(a.tzMin, c.tz))
+	if prefSatisfied(a.pref, fit, same, 0) {
+		s += int64(w.Preference)
+	}
+	if prefSatisfied(c.pref, fit, same, 0) {
+		s += int64(w.Preference)
+	}
+	return s
+}
+
 // cand is a scored candidate; h is a deterministic pseudo-random tie-breaker
 // (tieHash of the pair), so equal-score candidates are spread over the
 // round instead of piling onto the smallest IDs.

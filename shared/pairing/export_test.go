@@ -46,3 +46,16 @@ func SetDebug(f func(format string, args ...any)) {
 // SetDenseLimit changes the mentor-mode dense threshold (cells) and returns
 // the old one.
 func SetDenseLimit(n int) int { old := denseLimit; denseLimit = n; return old }
+
+// SetVerifyPricing turns on the exhaustive pricing check.
+// It returns the number of missed violators seen since the last call.
+func SetVerifyPricing(on bool) int {
+	verifyPricing = on
+	m := verifyMissed
+	verifyMissed = 0
+	return m
+}
+
+// SetMaxFound sets the per-person violator cap of a pricing scan and
+// returns the old one.
+func SetMaxFound(n int) int { old := maxFoundPerVertex; maxFoundPerVertex = uint8(n); return int(old) }

@@ -164,7 +164,7 @@ func (rd *round) priceMentors(placed, mentors []int, classes []*class, capacity 
 		for i := lo; i < hi; i++ {
 			u := placed[i]
 			for _, c := range classes {
-				if len(found[i]) >= maxFoundPerVertex {
+				if len(found[i]) >= int(maxFoundPerVertex) {
 					break
 				}
 				b := rd.bound(u, c, true)
@@ -187,7 +187,7 @@ func (rd *round) priceMentors(placed, mentors []int, classes []*class, capacity 
 					w := C + rd.score(j, u)
 					if d := w - pot.Mentee[i] - pot.Mentor[m]; d > 0 {
 						found[i] = append(found[i], matching.Arc{Mentee: i, Mentor: int(m), W: d})
-						if len(found[i]) >= maxFoundPerVertex {
+						if len(found[i]) >= int(maxFoundPerVertex) {
 							break
 						}
 					}

@@ -742,3 +742,30 @@ func TestCertifiedGap(t *testing.T) {
 		t.Error("gap 0 for an inexact result")
 	}
 }
+
+// TestPricingMissesNothing checks, pair by pair, that a pricing round that
+// reports no violator really leaves none (the dual is feasible for the
+// full graph), on rounds large enough for ties and blossoms to matter.
+func TestPricingMissesNothing(t *testing.T) {
+	pairing.SetVerifyPricing(true)
+	defer pairing.SetVerifyPricing(false)
+	for _, c := range []struct {
+		seed     uint64
+		people   int
+		k        int
+		maxFound int
+	}{{11, 2500, 12, 16}, {12, 3000, 4, 1}, {13, 3500, 2, 1}, {14, 2000, 12, 1}} {
+		old := pairing.SetMaxFound(c.maxFound) // 1: any early stop that skips a violator shows
+		defer pairing.SetMaxFound(old)
+		rules := pairing.ILNRules()
+		rules.CandidateK = c.k
+		in := roundgen.ILN(roundgen.ILNConfig{Seed: c.seed, People: c.people, Rules: &rules})
+		res := mustMatch(t, in)
+		if !res.Stats.Exact {
+			t.Errorf("seed %d: not exact", c.seed)
+		}
+		if m := pairing.SetVerifyPricing(true); m != 0 {
+			t.Errorf("seed %d (n=%d, K=%d): pricing missed %d violators", c.seed, c.people, c.k, m)
+		}
+	}
+}

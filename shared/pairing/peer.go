@@ -158,6 +158,10 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 		}
 	}
 	var dummyEdges []edge
+	d0 := make([]bool, n) // has a feasible partner
+	for u, l := range lists {
+		d0[u] = len(l) > 0
+	}
 	for u, l := range lists {
 		if d, ok := dummyOf[comp[u]]; ok && len(l) > 0 {
 			dummyEdges = append(dummyEdges, edge{u, d, C})
@@ -191,10 +195,32 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 				viol = append(viol, e)
 			}
 		}
-		debugf("peer: round %d: solve %d edges in %v, pricing checked %d pairs in %v, %d violators",
-			st.PricingRounds, len(edges), t1.Sub(t0), checked, time.Since(t1), len(viol))
+		exposed := 0
+		for u := 0; u < n; u++ {
+			if mate[u] < 0 && d0[u] {
+				exposed++
+			}
+		}
+		debugf("peer: round %d: solve %d edges in %v (%d matchable left exposed), pricing checked %d pairs in %v, %d violators",
+			st.PricingRounds, len(edges), t1.Sub(t0), exposed, checked, time.Since(t1), len(viol))
 		st.PairsChecked += checked
 		dualObj := dual.objective()
+		if verifyPricing && len(viol) == 0 {
+			missed := 0
+			for u := 0; u < n; u++ {
+				for v := u + 1; v < n; v++ {
+					if rd.feasible(pool[u], pool[v]) && dual.slack(u, v, C+rd.score(pool[u], pool[v])) < 0 {
+						if missed < 5 {
+							a, b := &rd.people[pool[u]], &rd.people[pool[v]]
+							debugf("MISSED %d-%d slack %d y %d %d key? score %d interests %v %v", u, v, dual.slack(u, v, C+rd.score(pool[u], pool[v])), dual.y[u]-C, dual.y[v]-C, rd.score(pool[u], pool[v]), a.interests, b.interests)
+						}
+						missed++
+					}
+				}
+			}
+			debugf("verify: %d violators missed by pricing", missed)
+			verifyMissed += missed
+		}
 		if len(viol) == 0 || st.PricingRounds >= rd.rules.MaxPricingRounds {
 			// Certified gap: make the dual feasible on the full graph by
 			// raising one endpoint of every violated pair, then compare.
@@ -277,6 +303,7 @@ func (rd *round) pricePeers(pool []int, classes []*class, d dualSol, C, margin i
 		c       *class
 		members []int32
 		minKey  int64
+		byTopic [][]int32 // topic → members with it, sorted by key (nil when none)
 	}
 	lists := make([][]plist, len(shifts))
 	for _, c := range classes {
@@ -298,7 +325,16 @@ func (rd *round) pricePeers(pool []int, classes []*class, d dualSol, C, margin i
 				}
 				return cmp.Compare(a, b)
 			})
-			lists[g] = append(lists[g], plist{c, m, key[m[0]]})
+			pl := plist{c: c, members: m, minKey: key[m[0]], byTopic: make([][]int32, len(rd.interestNames))}
+			for _, v := range m { // m is sorted, so every topic list is too
+				for w, x := range rd.people[pool[v]].interests {
+					for ; x != 0; x &= x - 1 {
+						t := w*64 + bits.TrailingZeros64(x)
+						pl.byTopic[t] = append(pl.byTopic[t], v)
+					}
+				}
+			}
+			lists[g] = append(lists[g], pl)
 		}
 	}
 	type task struct{ g, i int }
@@ -310,7 +346,8 @@ func (rd *round) pricePeers(pool []int, classes []*class, d dualSol, C, margin i
 	}
 	found := make([][]edge, len(tasks))
 	checked := make([]int64, len(tasks))
-	perU := make([]uint8, n) // pairs found for u on the a side (one task per u)
+	perU := make([]uint8, n)  // violators found for u on the a side (one task per u)
+	nearU := make([]uint8, n) // tight pairs kept for u
 	scan := func(ti int, a, b *plist, subA, subB int64, same bool) {
 		ub := rd.classBound(a.c, b.c)
 		if ub < 0 || a.minKey-subA+b.minKey-subB >= 2*C+2*ub+margin {
@@ -327,36 +364,78 @@ func (rd *round) pricePeers(pool []int, classes []*class, d dualSol, C, margin i
 				break
 			}
 			pu := pool[u]
-			bu := rd.bound(pu, b.c, false)
+			bu, b0 := rd.bound(pu, b.c, false), rd.boundNoInterest(pu, b.c, false)
 			if bu < 0 {
 				continue
 			}
-			t := 2*C + 2*bu + margin - ku
+			// Members sharing no interest with u score at most b0: one scan
+			// of all members up to the tight threshold t0 covers them (and
+			// checks exactly whatever it meets). Members sharing interests
+			// beyond t0 are reached through the topic lists, each from its
+			// lowest shared topic only.
+			t0 := 2*C + 2*b0 + margin - ku
+			try := func(v int) bool { // false: stop scanning u
+				pv := pool[v]
+				checked[ti]++
+				if !rd.feasible(pu, pv) {
+					return true
+				}
+				w := C + rd.score(pu, pv)
+				if key[u]-subA+key[v]-subB-2*w >= margin {
+					return true
+				}
+				sl := d.slack(u, v, w)
+				if sl >= margin {
+					return true
+				}
+				x, y := u, v
+				if x > y {
+					x, y = y, x
+				}
+				if sl >= 0 { // tight, not violated: a few, and keep scanning
+					if nearU[u] < maxNearPerVertex {
+						nearU[u]++
+						found[ti] = append(found[ti], edge{x, y, sl})
+					}
+					return true
+				}
+				found[ti] = append(found[ti], edge{x, y, sl})
+				perU[u]++
+				return perU[u] < maxFoundPerVertex
+			}
+			more := true
 			for _, v32 := range b.members {
 				v := int(v32)
-				if key[v]-subB >= t {
+				if key[v]-subB >= t0 {
 					break
 				}
 				if same && v <= u {
 					continue
 				}
-				pv := pool[v]
-				checked[ti]++
-				if !rd.feasible(pu, pv) {
-					continue
+				if more = try(v); !more {
+					break
 				}
-				w := C + rd.score(pu, pv)
-				if key[u]-subA+key[v]-subB-2*w >= margin {
-					continue
-				}
-				if sl := d.slack(u, v, w); sl < margin {
-					x, y := u, v
-					if x > y {
-						x, y = y, x
-					}
-					found[ti] = append(found[ti], edge{x, y, sl})
-					if perU[u]++; perU[u] >= maxFoundPerVertex {
-						break
+			}
+			if !more || bu <= b0 {
+				continue
+			}
+			t := 2*C + 2*bu + margin - ku
+			ui := rd.people[pu].interests
+			for wi, x := range ui {
+				for ; x != 0 && more; x &= x - 1 {
+					tp := wi*64 + bits.TrailingZeros64(x)
+					for _, v32 := range b.byTopic[tp] {
+						v := int(v32)
+						kv := key[v] - subB
+						if kv >= t {
+							break
+						}
+						if kv < t0 || (same && v <= u) || lowestShared(ui, rd.people[pool[v]].interests) != tp {
+							continue
+						}
+						if more = try(v); !more {
+							break
+						}
 					}
 				}
 			}
@@ -408,7 +487,11 @@ const maxViolatorsPerVertex = 4
 // violated or near pairs: a person left exposed by a sparse solve (dual 0)
 // violates with almost everybody, and only a few of those pairs are
 // needed. A round without any violator is always a complete scan.
-const maxFoundPerVertex = 16
+var maxFoundPerVertex uint8 = 16
+
+// maxNearPerVertex bounds the tight (slack 0) pairs kept per person for
+// the lookahead; they never stop a scan, so no violator is missed.
+const maxNearPerVertex = 4
 
 // spreadCandidates adds this many pseudo-random feasible candidates per
 // person to the initial graph (besides the K best), so the sparse graph
@@ -497,3 +580,20 @@ func (rd *round) components(pool []int) []int {
 	}
 	return of
 }
+
+// lowestShared returns the lowest topic both sets hold, or -1.
+func lowestShared(a, b []uint64) int {
+	for w := range a {
+		if x := a[w] & b[w]; x != 0 {
+			return w*64 + bits.TrailingZeros64(x)
+		}
+	}
+	return -1
+}
+
+// verifyPricing makes matchPeers check every pair after a pricing round
+// that found nothing (tests only).
+var verifyPricing bool
+
+// verifyMissed accumulates the violators the exhaustive check found.
+var verifyMissed int
