@@ -109,12 +109,12 @@ func (rd *round) phase2(placed, mentors []int, capLeft map[int]int, assign []int
 			for m, y := range pot.Mentor {
 				dualObj += y * int64(capacity[m])
 			}
-			raise := map[int]int64{}
-			for _, a := range viol {
-				raise[a.Mentee] = max(raise[a.Mentee], a.W)
-			}
-			for _, d := range raise {
-				dualObj += d
+			if len(viol) > 0 { // complete, uncapped scan for the repair
+				raise := make([]int64, len(placed))
+				rd.priceMentorsScan(placed, mentors, classes, capacity, pot, C, raise)
+				for _, d := range raise {
+					dualObj += d
+				}
 			}
 			st.Gap = max(0, dualObj-total)
 			st.Exact = len(viol) == 0 && st.Gap == 0
@@ -148,6 +148,12 @@ func (rd *round) phase2(placed, mentors []int, capLeft map[int]int, assign []int
 // reduced cost is negative: Mentee[i] + Mentor[m] < C + score. Arc.W holds
 // the deficit.
 func (rd *round) priceMentors(placed, mentors []int, classes []*class, capacity []int, pot matching.AssignPotentials, C int64) ([]matching.Arc, int64) {
+	return rd.priceMentorsScan(placed, mentors, classes, capacity, pot, C, nil)
+}
+
+// priceMentorsScan is priceMentors; with raise non-nil it records each
+// mentee's largest deficit over all its violated arcs (no cap) instead.
+func (rd *round) priceMentorsScan(placed, mentors []int, classes []*class, capacity []int, pot matching.AssignPotentials, C int64, raise []int64) ([]matching.Arc, int64) {
 	for _, c := range classes {
 		c.byDual = append(c.byDual[:0], c.members...)
 		sort.Slice(c.byDual, func(i, j int) bool {
@@ -164,7 +170,7 @@ func (rd *round) priceMentors(placed, mentors []int, classes []*class, capacity 
 		for i := lo; i < hi; i++ {
 			u := placed[i]
 			for _, c := range classes {
-				if len(found[i]) >= int(maxFoundPerVertex) {
+				if raise == nil && len(found[i]) >= int(maxFoundPerVertex) {
 					break
 				}
 				b := rd.bound(u, c, true)
@@ -185,7 +191,9 @@ func (rd *round) priceMentors(placed, mentors []int, classes []*class, capacity 
 						continue
 					}
 					w := C + rd.score(j, u)
-					if d := w - pot.Mentee[i] - pot.Mentor[m]; d > 0 {
+					if d := w - pot.Mentee[i] - pot.Mentor[m]; d > 0 && raise != nil {
+						raise[i] = max(raise[i], d)
+					} else if d > 0 {
 						found[i] = append(found[i], matching.Arc{Mentee: i, Mentor: int(m), W: d})
 						if len(found[i]) >= int(maxFoundPerVertex) {
 							break

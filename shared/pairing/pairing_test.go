@@ -769,3 +769,33 @@ func TestPricingMissesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestMentorSparseMatchesDense forces the sparse, priced phase 2 and
+// compares it with the dense solve of the same round; with a round cap it
+// must report a gap that really bounds the difference.
+func TestMentorSparseMatchesDense(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		in := roundgen.HKLA(roundgen.HKLAConfig{Seed: seed, Mentees: 300, Mentors: 120, MaxCapacity: 3})
+		in.Rules.CandidateK = 3
+		dense := mustMatch(t, in)
+		old := pairing.SetDenseLimit(0)
+		sparse := mustMatch(t, in)
+		capped := in
+		capped.Rules.MaxPricingRounds = 1
+		early := mustMatch(t, capped)
+		pairing.SetDenseLimit(old)
+		checkResult(t, in, sparse)
+		checkResult(t, in, early)
+		if !sparse.Stats.Exact || sparse.Stats.TotalScore != dense.Stats.TotalScore || len(sparse.Pairs) != len(dense.Pairs) {
+			t.Errorf("seed %d: sparse %d pairs score %d exact %v; dense %d pairs score %d",
+				seed, len(sparse.Pairs), sparse.Stats.TotalScore, sparse.Stats.Exact, len(dense.Pairs), dense.Stats.TotalScore)
+		}
+		t.Logf("seed %d: sparse rounds %d; capped exact %v gap %d", seed, sparse.Stats.PricingRounds, early.Stats.Exact, early.Stats.Gap)
+		if len(early.Pairs) != len(dense.Pairs) {
+			t.Errorf("seed %d: capped run placed %d, want %d", seed, len(early.Pairs), len(dense.Pairs))
+		}
+		if diff := dense.Stats.TotalScore - early.Stats.TotalScore; diff > early.Stats.Gap || (diff > 0 && early.Stats.Exact) {
+			t.Errorf("seed %d: capped run is %d below the optimum but reports gap %d, exact %v", seed, diff, early.Stats.Gap, early.Stats.Exact)
+		}
+	}
+}

@@ -116,14 +116,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 						t.push(cand{v, rd.score(pu, pv), tieHash(u, int(v))})
 					}
 				}
-				list := t.list
-				for try := 0; try < 8*spreadCandidates && len(list) < len(t.list)+spreadCandidates; try++ {
-					v := int(tieHash(u, n+try) % uint64(n))
-					if v != u && rd.feasible(pu, pool[v]) {
-						list = append(list, cand{int32(v), rd.score(pu, pool[v]), 0})
-					}
-				}
-				lists[u] = list
+				lists[u] = t.list
 			}
 		}
 	})
@@ -210,10 +203,6 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 			for u := 0; u < n; u++ {
 				for v := u + 1; v < n; v++ {
 					if rd.feasible(pool[u], pool[v]) && dual.slack(u, v, C+rd.score(pool[u], pool[v])) < 0 {
-						if missed < 5 {
-							a, b := &rd.people[pool[u]], &rd.people[pool[v]]
-							debugf("MISSED %d-%d slack %d y %d %d key? score %d interests %v %v", u, v, dual.slack(u, v, C+rd.score(pool[u], pool[v])), dual.y[u]-C, dual.y[v]-C, rd.score(pool[u], pool[v]), a.interests, b.interests)
-						}
 						missed++
 					}
 				}
@@ -223,15 +212,14 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 		}
 		if len(viol) == 0 || st.PricingRounds >= rd.rules.MaxPricingRounds {
 			// Certified gap: make the dual feasible on the full graph by
-			// raising one endpoint of every violated pair, then compare.
-			raise := map[int]int64{}
-			for _, e := range viol {
-				if d := -e.w; d > raise[e.u] {
-					raise[e.u] = d
+			// raising one endpoint of every violated pair (a complete,
+			// uncapped scan), then compare.
+			if len(viol) > 0 {
+				raise := make([]int64, n)
+				rd.pricePeersScan(pool, classes, dual, C, 0, raise)
+				for _, d := range raise {
+					dualObj += d // doubled units
 				}
-			}
-			for _, d := range raise {
-				dualObj += d // doubled units
 			}
 			st.Gap = dualObj/2 - total
 			if st.Gap < 0 {
@@ -273,6 +261,14 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 // the class-pair bound, and otherwise each scan stops at the first member
 // whose key rules out a violation. Only the pairs left get an exact check.
 func (rd *round) pricePeers(pool []int, classes []*class, d dualSol, C, margin int64) ([]edge, int64) {
+	return rd.pricePeersScan(pool, classes, d, C, margin, nil)
+}
+
+// pricePeersScan is pricePeers; with raise non-nil it instead records, for
+// each person on the scanning side, the largest deficit (−slack) of their
+// violated pairs, with no cap, and returns no pairs: raising Y by it makes
+// the dual feasible for the full graph.
+func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, margin int64, raise []int64) ([]edge, int64) {
 	n := len(pool)
 	// Groups.
 	outerSize := make([]int, len(d.d.Blossoms))
@@ -388,6 +384,12 @@ func (rd *round) pricePeers(pool []int, classes []*class, d dualSol, C, margin i
 				if sl >= margin {
 					return true
 				}
+				if raise != nil {
+					if sl < 0 && -sl > raise[u] {
+						raise[u] = -sl
+					}
+					return true
+				}
 				x, y := u, v
 				if x > y {
 					x, y = y, x
@@ -492,11 +494,6 @@ var maxFoundPerVertex uint8 = 16
 // maxNearPerVertex bounds the tight (slack 0) pairs kept per person for
 // the lookahead; they never stop a scan, so no violator is missed.
 const maxNearPerVertex = 4
-
-// spreadCandidates adds this many pseudo-random feasible candidates per
-// person to the initial graph (besides the K best), so the sparse graph
-// has a near-perfect matching and few people start exposed.
-const spreadCandidates = 0
 
 // lookahead (doubled slack units) also brings pairs that are tight or
 // nearly so into the next solve when there are violators, since the next
