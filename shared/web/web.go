@@ -325,7 +325,11 @@ func (f formPage) ErrorList() []errorItem {
 	var out []errorItem
 	for _, k := range order {
 		if m, ok := f.Errors[k]; ok {
-			out = append(out, errorItem{ID: "f-" + k, Message: m})
+			id := "f-" + k
+			if k == "form" {
+				id = "main" // not one field: the whole form
+			}
+			out = append(out, errorItem{ID: id, Message: m})
 		}
 	}
 	return out
