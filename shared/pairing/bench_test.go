@@ -10,8 +10,11 @@ import (
 	"github.com/pairup/pairup/shared/pairing/roundgen"
 )
 
-func benchPeer(b *testing.B, n int) {
+func benchPeer(b *testing.B, n int) { benchPeerRounds(b, n, 0) }
+
+func benchPeerRounds(b *testing.B, n, maxRounds int) {
 	in := roundgen.ILN(roundgen.ILNConfig{Seed: 1, People: n})
+	in.Rules.MaxPricingRounds = maxRounds
 	if testing.Verbose() {
 		t0 := time.Now()
 		pairing.SetDebug(func(f string, a ...any) {
@@ -54,6 +57,11 @@ func BenchmarkPeerVerify(b *testing.B) {
 	}
 }
 func BenchmarkPeer100000(b *testing.B) { benchPeer(b, 100000) }
+
+// BenchmarkPeer100000Capped stops after 2 solves and reports the
+// certified gap (transformed units; a gap below C − TotalScore proves the
+// number of pairs optimal, and then bounds the score shortfall).
+func BenchmarkPeer100000Capped(b *testing.B) { benchPeerRounds(b, 100000, 2) }
 
 func benchMentor(b *testing.B, mentees, mentors, maxRounds int) {
 	in := roundgen.HKLA(roundgen.HKLAConfig{Seed: 1, Mentees: mentees, Mentors: mentors})

@@ -136,8 +136,10 @@ type Stats struct {
 	// pairs, not just the sparsified one.
 	Exact bool
 	// Gap is the certified gap between the dual bound on the full graph
-	// and the solution, in transformed weight units (Cardinality·C + score,
-	// see the package documentation); 0 when Exact.
+	// and the solution, in transformed weight units (pairs·C + score, see
+	// the package documentation); 0 when Exact. A gap below C − TotalScore
+	// proves the number of pairs optimal; the score is then at most Gap
+	// below the optimum.
 	Gap int64
 	// CandidateK is the number of best candidates per person in the
 	// initial sparse graph.
