@@ -64,7 +64,10 @@
 // an earlier one unless placing both is impossible); then maximum total
 // score among assignments placing exactly those mentees. Waitlisted mentees
 // are listed first in Result.Unmatched, in waitlist order, with their
-// position ("waitlisted: position 3 of 9, all 12 mentors full (...)").
+// position ("waitlisted: position 3 of 9, all 12 mentors full (...)"),
+// then (by ID) ineligible mentees, mentees no mentor can take, and mentors
+// who got nobody, each with the reason. A mentor appears in one Pair per
+// mentee, mentor first.
 //
 // # Odd one out
 //

@@ -99,11 +99,8 @@ func (rd *round) runPeer(res *Result, accepted, isPinned []bool) error {
 		var still []int
 		poolIdx := rd.newWhyIndex(pool2)
 		for _, x := range left {
-			if poolIdx.count(rd, x).feasible == 0 {
+			if poolIdx.count(rd, x).feasible == 0 { // the reason says it all
 				still = append(still, x)
-				if len(made) > 0 {
-					trioNote[x] = "no pair could take you as a third member: every pair has someone you may not be paired with"
-				}
 				continue
 			}
 			best, bestGain := -1, int64(-1)
