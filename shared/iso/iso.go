@@ -30,6 +30,10 @@ var notISO = map[string]bool{
 	"YD": true, "YU": true, "ZR": true, "XK": true,
 }
 
+// notISO639 are two-letter codes CLDR still parses that ISO 639-1 has withdrawn (iw → he, in →
+// id, ji → yi, jw → jv, mo → ro, sh, bh).
+var notISO639 = map[string]bool{"bh": true, "in": true, "iw": true, "ji": true, "jw": true, "mo": true, "sh": true}
+
 var (
 	once      sync.Once
 	countries map[string]language.Region
@@ -48,7 +52,7 @@ func load() {
 				countries[c] = r
 			}
 			l := strings.ToLower(c)
-			if base, err := language.ParseBase(l); err == nil && base.String() == l {
+			if base, err := language.ParseBase(l); err == nil && base.String() == l && !notISO639[l] {
 				languages[l] = base
 			}
 		}
@@ -67,6 +71,27 @@ func IsLanguage(code string) bool {
 	once.Do(load)
 	_, ok := languages[code]
 	return ok
+}
+
+// CountryCodes returns every ISO 3166-1 alpha-2 code, sorted.
+func CountryCodes() []string {
+	once.Do(load)
+	return sortedKeys(countries)
+}
+
+// LanguageCodes returns every ISO 639-1 code, sorted.
+func LanguageCodes() []string {
+	once.Do(load)
+	return sortedKeys(languages)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // CountryName is the display name of a country code in the locale ("en" or "zh-Hant"), or the

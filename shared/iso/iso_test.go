@@ -17,7 +17,7 @@ func TestCodes(t *testing.T) {
 	for _, tc := range []struct {
 		code string
 		ok   bool
-	}{{"en", true}, {"zh", true}, {"es", true}, {"yue", false}, {"EN", false}, {"xx", false}, {"", false}} {
+	}{{"en", true}, {"zh", true}, {"es", true}, {"yue", false}, {"iw", false}, {"he", true}, {"sh", false}, {"EN", false}, {"xx", false}, {"", false}} {
 		if got := IsLanguage(tc.code); got != tc.ok {
 			t.Errorf("IsLanguage(%q) = %v, want %v", tc.code, got, tc.ok)
 		}
@@ -25,8 +25,14 @@ func TestCodes(t *testing.T) {
 	if n := len(Countries("en")); n != 249 {
 		t.Errorf("Countries: %d, want the 249 ISO 3166-1 codes", n)
 	}
-	if n := len(Languages("en")); n < 180 || n > 190 {
-		t.Errorf("Languages: %d, want the ~184 ISO 639-1 codes", n)
+	if n := len(Languages("en")); n != 183 {
+		t.Errorf("Languages: %d, want the 183 ISO 639-1 codes", n)
+	}
+	if n := len(CountryCodes()); n != 249 || CountryCodes()[0] != "AD" {
+		t.Errorf("CountryCodes: %d starting %q", n, CountryCodes()[0])
+	}
+	if n := len(LanguageCodes()); n != 183 || LanguageCodes()[0] != "aa" {
+		t.Errorf("LanguageCodes: %d", n)
 	}
 }
 

@@ -255,7 +255,7 @@ func (w whyNot) describe(rd *round, u int, total int) string {
 	}
 	var parts []string
 	if w.sameCountry > 0 {
-		parts = append(parts, phrase(w.sameCountry, "shares your country", "share your country")+" ("+countryNames[c]+")")
+		parts = append(parts, phrase(w.sameCountry, "shares your country", "share your country")+" ("+countryName(c)+")")
 	}
 	if w.noLanguage > 0 {
 		parts = append(parts, phrase(w.noLanguage, "shares no language with you", "share no language with you"))

@@ -14,28 +14,6 @@ import (
 	"github.com/pairup/pairup/shared/pairing/roundgen"
 )
 
-func TestISOLists(t *testing.T) {
-	if n := len(pairing.CountryCodes()); n != 249 {
-		t.Errorf("%d ISO 3166-1 alpha-2 codes, want 249", n)
-	}
-	if n := len(pairing.LanguageCodes()); n != 183 {
-		t.Errorf("%d ISO 639-1 codes, want 183", n)
-	}
-	for _, c := range []struct{ code, name string }{{"HK", "Hong Kong"}, {"AU", "Australia"}, {"GB", "United Kingdom"}} {
-		if got, ok := pairing.CountryName(c.code); !ok || got != c.name {
-			t.Errorf("CountryName(%q) = %q, %v", c.code, got, ok)
-		}
-	}
-	for _, c := range []struct{ code, name string }{{"zh", "Chinese"}, {"en", "English"}, {"mi", "Maori"}} {
-		if got, ok := pairing.LanguageName(c.code); !ok || got != c.name {
-			t.Errorf("LanguageName(%q) = %q, %v", c.code, got, ok)
-		}
-	}
-	if _, ok := pairing.CountryName("UK"); ok {
-		t.Error("UK is not an ISO 3166-1 code (GB is)")
-	}
-}
-
 func TestBadInput(t *testing.T) {
 	good := func() pairing.Input {
 		return peerInput(pp("a", "AU", "Australia/Sydney", "en"), pp("b", "GB", "Europe/London", "en"),

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // IANA zones even where the OS has none (Lambda)
+
+	"github.com/pairup/pairup/shared/iso"
 )
 
 // person is a validated participant in canonical (ID) order.
@@ -47,7 +49,7 @@ func (a langSet) names() []string {
 	for w := 0; w < 3; w++ {
 		for x := a[w]; x != 0; x &= x - 1 {
 			i := w*64 + bits.TrailingZeros64(x)
-			out = append(out, languageNames[languageByIndex[i]])
+			out = append(out, iso.LanguageName(languageByIndex[i], "en"))
 		}
 	}
 	return out
@@ -166,7 +168,7 @@ func prepare(in Input) (*round, error) {
 		c := strings.ToUpper(strings.TrimSpace(p.Country))
 		if c == "" {
 			add(p.ID, "Country", "missing")
-		} else if _, ok := countryNames[c]; !ok {
+		} else if !iso.IsCountry(c) {
 			add(p.ID, "Country", "unknown country code %q (want ISO 3166-1 alpha-2, e.g. \"AU\")", p.Country)
 		} else {
 			q.country = c

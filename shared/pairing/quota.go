@@ -87,7 +87,7 @@ func (rd *round) applyCountryCap(isPinned []bool) (accepted []bool, deferred []U
 			accepted[i] = false
 			deferred = append(deferred, Unmatched{ID: rd.people[i].id, Position: pos - keep + 1,
 				Reason: fmt.Sprintf("deferred to the next round: country cap of %d%% reached (%d of %d accepted participants from %s; %d signed up from %s, you were number %d by sign-up time)",
-					P, keep, A, countryNames[rd.countries[c]], len(list), rd.countries[c], pos+1)})
+					P, keep, A, countryName(rd.countries[c]), len(list), rd.countries[c], pos+1)})
 		}
 	}
 	sort.Slice(deferred, func(i, j int) bool { return deferred[i].ID < deferred[j].ID })

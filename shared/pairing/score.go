@@ -111,9 +111,9 @@ func (rd *round) reasons(u, v int) []string {
 	a, b := &rd.people[u], &rd.people[v]
 	var out []string
 	if a.country != b.country {
-		out = append(out, fmt.Sprintf("across countries: %s and %s", countryNames[a.country], countryNames[b.country]))
+		out = append(out, fmt.Sprintf("across countries: %s and %s", countryName(a.country), countryName(b.country)))
 	} else {
-		out = append(out, "both in "+countryNames[a.country])
+		out = append(out, "both in "+countryName(a.country))
 	}
 	if a.sector >= 0 && a.sector == b.sector {
 		out = append(out, fmt.Sprintf("both in %s libraries", Sectors[a.sector]))
