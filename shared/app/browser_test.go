@@ -69,11 +69,11 @@ func TestBrowserSignupToConfirmed(t *testing.T) {
 		chromedp.SetValue(c(`#f-country`), "NZ"),
 		chromedp.SetValue(c(`#f-timeZone`), "Pacific/Auckland"),
 		chromedp.SetValue(c(`#f-sector`), "public"),
-		chromedp.SetValue(c(`#f-careerStage`), "mid"),
+		chromedp.SetValue(c(`#f-careerStage`), "mid-career"),
 		chromedp.Click(c(`input[name=languages][value=en]`)),
 		chromedp.Click(c(`input[name=languages][value=mi]`)),
 		chromedp.Click(c(`input[name=interests][value=outreach]`)),
-		chromedp.Click(c(`input[name=preference][value=careerStage]`)),
+		chromedp.Click(c(`input[name=preference][value=career-stage]`)),
 		chromedp.Click(c(`#f-consent`)),
 		chromedp.Func(func(context.Context, *chromedp.Target) error { s.clock.Advance(20 * time.Second); return nil }), // a person takes a while
 		chromedp.Click(c(`button[type=submit]`)),

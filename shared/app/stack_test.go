@@ -139,7 +139,7 @@ func (s *stack) ilnForm(email string) url.Values {
 	return url.Values{
 		"ft": {s.formToken(demo.ILN)}, "website": {""},
 		"name": {"Ada Lovelace"}, "email": {email}, "country": {"AU"}, "timeZone": {"Australia/Sydney"},
-		"sector": {"academic"}, "careerStage": {"new"}, "languages": {"en", "fr"},
+		"sector": {"academic"}, "careerStage": {"new-professional"}, "languages": {"en", "fr"},
 		"interests": {"digital-scholarship", "research-data"}, "preference": {"interest"}, "consent": {"yes"},
 	}
 }

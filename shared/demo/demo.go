@@ -24,12 +24,12 @@ func Programmes() []pairup.Programme {
 	sectors := []pairup.Option{
 		{Value: "academic", Label: "Academic library"}, {Value: "public", Label: "Public library"},
 		{Value: "school", Label: "School library"}, {Value: "special", Label: "Special library (law, health, corporate…)"},
-		{Value: "government", Label: "Government or national library"}, {Value: "archives", Label: "Archives or records"},
+		{Value: "government", Label: "Government library"}, {Value: "national", Label: "National library"},
 		{Value: "student", Label: "LIS student"}, {Value: "other", Label: "Other"},
 	}
 	stages := []pairup.Option{
-		{Value: "student", Label: "Student"}, {Value: "new", Label: "New professional (under 5 years)"},
-		{Value: "mid", Label: "Mid-career (5–15 years)"}, {Value: "senior", Label: "Senior (over 15 years)"},
+		{Value: "student", Label: "Student"}, {Value: "new-professional", Label: "New professional (under 5 years)"},
+		{Value: "mid-career", Label: "Mid-career (5–15 years)"}, {Value: "senior", Label: "Senior (over 15 years)"},
 	}
 	interests := []pairup.Option{
 		{Value: "digital-scholarship", Label: "Digital scholarship"}, {Value: "information-literacy", Label: "Information literacy"},

@@ -62,7 +62,7 @@ func TestParseSignup(t *testing.T) {
 	iln, hkla := demo.Programmes()[0], demo.Programmes()[1]
 	valid := url.Values{
 		"name": {" Ada Lovelace "}, "email": {" Ada@Example.ORG "}, "country": {"au"}, "timeZone": {"Australia/Sydney"},
-		"sector": {"academic"}, "careerStage": {"new"}, "languages": {"en", "fr", "en"}, "interests": {"outreach"},
+		"sector": {"academic"}, "careerStage": {"new-professional"}, "languages": {"en", "fr", "en"}, "interests": {"outreach"},
 		"preference": {"interest"}, "consent": {"yes"},
 	}
 	with := func(base url.Values, kv ...string) pairup.SignupInput {

@@ -28,7 +28,7 @@ type Preference string
 
 const (
 	PreferAny         Preference = "any"         // open to any match
-	PreferCareerStage Preference = "careerStage" // someone at the same career stage
+	PreferCareerStage Preference = "career-stage" // someone at the same career stage
 	PreferInterest    Preference = "interest"    // someone sharing an interest
 	PreferSector      Preference = "sector"      // someone from the same sector
 )
