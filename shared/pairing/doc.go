@@ -96,7 +96,10 @@
 //     blossom spanning the whole round, which is slow to solve and to price.
 //     An odd component always leaves someone exposed, so the real part of
 //     the optimum is unchanged.
-//  3. Solve the sparse problem with its optimal dual (shared/matching).
+//  3. Solve the sparse problem with its optimal dual (shared/matching). After
+//     the first round the solver is warm-started: the added edges are fed to
+//     matching.Solver, which repairs the previous dual for them and
+//     re-optimises from the previous matching instead of solving from scratch.
 //  4. Pricing: every other pair {u, v} could improve the optimum only if
 //     its slack Y[u] + Y[v] + Σ{Z_B : u, v ∈ B} − 2(C + score) is negative.
 //     Inside a large outermost blossom O every pair gets at least Z_O, so its

@@ -175,11 +175,20 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 	}
 	edgeSet = nil
 
+	// The first solve is cold; later rounds add the new edges to the solver,
+	// which re-optimises from the previous matching and dual (warm start).
+	var ws *warmSolver
+	var added []edge
 	for {
 		st.PricingRounds++
 		st.EdgesUsed = len(edges)
 		t0 = time.Now()
-		mate, total, dual := solveGeneral(n+len(dummyOf), append(edges, dummyEdges...))
+		if ws == nil {
+			ws = newWarmSolver(n+len(dummyOf), append(edges, dummyEdges...))
+		} else {
+			ws.add(added)
+		}
+		mate, total, dual := ws.result()
 		t1 := time.Now()
 		near, checked := rd.pricePeers(pool, classes, dual, C, lookahead)
 		var viol []edge
@@ -237,10 +246,13 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 			}
 			return out, nil
 		}
+		added = added[:0]
 		for _, e := range partialPricing(near, n, maxViolatorsPerVertex) {
 			if k := pairKey(e.u, e.v); !inGraph[k] {
 				inGraph[k] = true
-				edges = append(edges, edge{e.u, e.v, C + rd.score(pool[e.u], pool[e.v])})
+				e := edge{e.u, e.v, C + rd.score(pool[e.u], pool[e.v])}
+				edges = append(edges, e)
+				added = append(added, e)
 			}
 		}
 	}

@@ -32,14 +32,30 @@ func (d dualSol) objective() int64 {
 // slack returns the doubled slack of the pair {u, v} at weight w.
 func (d dualSol) slack(u, v int, w int64) int64 { return d.d.Slack(u, v, w) }
 
-// solveGeneral solves maximum-weight matching (weights already carry the
-// cardinality constant, so no maxCardinality flag) and returns the dual.
-func solveGeneral(n int, edges []edge) ([]int, int64, dualSol) {
+// warmSolver is a general matching that is re-optimised from its previous
+// solution when edges are added (weights already carry the cardinality
+// constant).
+type warmSolver struct{ x *matching.Solver }
+
+func toMatchingEdges(edges []edge) []matching.Edge {
 	es := make([]matching.Edge, len(edges))
 	for i, e := range edges {
 		es[i] = matching.Edge{U: e.u, V: e.v, W: e.w}
 	}
-	mate, total, d := matching.MaxWeightMatchingDual(n, es, false)
+	return es
+}
+
+// newWarmSolver solves the graph from scratch.
+func newWarmSolver(n int, edges []edge) *warmSolver {
+	return &warmSolver{matching.NewSolver(n, toMatchingEdges(edges))}
+}
+
+// add adds edges and re-optimises from the current solution.
+func (ws *warmSolver) add(edges []edge) { ws.x.AddEdges(toMatchingEdges(edges)) }
+
+// result returns the current optimum and its dual.
+func (ws *warmSolver) result() ([]int, int64, dualSol) {
+	mate, total, d := ws.x.Result()
 	return mate, total, dualSol{y: d.Y, d: &d}
 }
 
