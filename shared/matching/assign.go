@@ -58,7 +58,9 @@ type AssignPotentials struct {
 // searches start from the scarcer side, one per mentor place when Σ capacity ≤ mentees and
 // one per mentee otherwise, so that each usually ends after a few steps at a free place on
 // the other side; dense arc sets (a third of all pairs or more) searched from mentors are
-// converted to a score matrix and searched Jonker–Volgenant style, without a heap. After the
+// converted to a score matrix and solved in phases: one heap-less (Jonker–Volgenant style)
+// Dijkstra from all mentors with places left, then as many augmentations along tight paths
+// as it allows (see solveDense). After the
 // optimum is found, a pass over tight arcs applies the tie-breaking rule below; it never
 // changes the total. Memory is O(mentees·mentors) for dense instances and O(len(arcs))
 // otherwise. Input conventions:
@@ -560,7 +562,15 @@ type asgSolver struct {
 	stamp uint32
 	heap  []asgEntry
 	finM  []int32
-	col   []int32 // dense search: mentee permutation (JV style)
+	col   []int32 // dense search: mentees at the current distance
+	saved []int64 // dense search: keys of the relaxed mentor's own mentees
+	// dense phases (solveDense)
+	rem    []int32 // supply left per mentor
+	pos    []int   // next column of each row for the tight-arc search
+	deadM  []bool
+	deadK  []bool
+	stackM []int32
+	stackK []int32
 	// searches from mentees
 	predKM []int32 // mentor → mentee that reached it
 	predWM []int64 // mentor → working weight of that arc
@@ -652,6 +662,8 @@ func asgSolve(g *asgGraph, wantDual bool) ([]int, int64, AssignPotentials) {
 		for j := range s.vac {
 			s.vac[j] = g.cap[j] - int32(len(s.members[j]))
 		}
+	} else if g.dense != nil {
+		s.solveDense()
 	} else {
 		for j := 0; j < m; j++ {
 			if g.cap[j] == 0 {
@@ -659,11 +671,7 @@ func asgSolve(g *asgGraph, wantDual bool) ([]int, int64, AssignPotentials) {
 			}
 			s.initMentor(j)
 			for range g.cap[j] {
-				if g.dense != nil {
-					s.searchDense(int32(j))
-				} else {
-					s.searchSparse(int32(j))
-				}
+				s.searchSparse(int32(j))
 			}
 		}
 	}
@@ -940,128 +948,6 @@ func (s *asgSolver) searchMentee(x int32) {
 		}
 		j = old
 	}
-}
-
-// searchDense is searchSparse for a dense score row, in the style of Jonker–Volgenant: mentees
-// are kept in a permutation col split into finalised [0,low), current minimum [low,up) and
-// the rest [up,n), and the minimum is found by scanning instead of a heap.
-func (s *asgSolver) searchDense(src int32) {
-	g := s.g
-	n := g.n
-	s.stamp++
-	st := s.stamp
-	s.finM = s.finM[:0]
-	bestVac, vacAt := s.v[src], src
-	s.doneM[src] = st
-	s.distM[src] = 0
-	s.finM = append(s.finM, src)
-	col, dist, pred, u, assign := s.col, s.dist, s.pred, s.u, s.assign
-	lam := g.lambda
-	minPos := int32(1)
-	if g.maxCard {
-		minPos = NoArc + 1
-	}
-	{
-		row := g.dense[int(src)*n : int(src)*n+n]
-		h := s.v[src] + 0
-		for k := range n {
-			col[k] = int32(k)
-			sc := row[k]
-			if sc < minPos || assign[k] == src {
-				dist[k] = asgInf
-				continue
-			}
-			dist[k] = h + u[k] - (int64(sc) + lam)
-			pred[k] = src
-		}
-	}
-	low, up := 0, 0
-	term, dt := int32(-1), int64(0)
-	var minv int64
-	for {
-		if low == up {
-			minv = asgInf
-			for i := up; i < n; i++ {
-				k := col[i]
-				d := dist[k]
-				if d <= minv {
-					if d < minv {
-						up = low
-						minv = d
-					}
-					col[i], col[up] = col[up], k
-					up++
-				}
-			}
-			if minv == asgInf || minv > bestVac {
-				up = low // nothing at minv is finalised
-				break
-			}
-			// Prefer the lowest-index free mentee among those at the minimum.
-			best := int32(-1)
-			for i := low; i < up; i++ {
-				if k := col[i]; assign[k] < 0 && (best < 0 || k < best) {
-					best = k
-				}
-			}
-			if best >= 0 {
-				term, dt = best, minv
-				break
-			}
-		}
-		k := col[low]
-		low++
-		j := assign[k]
-		if s.doneM[j] == st {
-			continue
-		}
-		s.doneM[j] = st
-		s.distM[j] = minv
-		s.predM[j] = k
-		s.finM = append(s.finM, j)
-		if c := minv + s.v[j]; c < bestVac {
-			bestVac, vacAt = c, j
-		}
-		row := g.dense[int(j)*n : int(j)*n+n]
-		h := minv + s.v[j] - lam
-		found := false
-		for i := up; i < n; i++ {
-			k2 := col[i]
-			sc := row[k2]
-			if sc < minPos {
-				continue
-			}
-			nd := h + u[k2] - int64(sc)
-			if nd < dist[k2] {
-				if assign[k2] == j {
-					continue // j's own mentee: that arc is used
-				}
-				dist[k2] = nd
-				pred[k2] = j
-				if nd == minv {
-					col[i], col[up] = col[up], k2
-					up++
-					if assign[k2] < 0 {
-						found = true
-					}
-				}
-			}
-		}
-		if found {
-			best := int32(-1)
-			for i := low; i < up; i++ {
-				if k := col[i]; assign[k] < 0 && (best < 0 || k < best) {
-					best = k
-				}
-			}
-			term, dt = best, minv
-			break
-		}
-	}
-	if term < 0 {
-		dt = bestVac
-	}
-	s.finish(src, term, dt, vacAt)
 }
 
 // canonicalize turns the optimal assignment into the documented one among all optimal
