@@ -238,7 +238,11 @@ type solver struct {
 	ydir      []int8    // -1 for S-vertices, +1 for T-vertices, 0 otherwise
 	zdir      []int8    // +1 for top-level S-blossoms, -1 for top-level T-blossoms, 0 otherwise
 	members   [][]int32 // members[r]: vertices labelled in the tree rooted at r (may hold stale entries)
-	unused    []int
+	// The vertices of blossom b are the linked list lfirst[b], lnext[...], ..., llast[b]: the
+	// concatenation of its children's lists in childs order (relinked whenever that changes).
+	lfirst, llast []int32
+	lnext         []int32
+	unused        []int
 
 	delta int64 // Δ: sum of all dual steps
 	trees int   // number of alternating trees (= exposed vertices with positive dual)
@@ -284,7 +288,11 @@ func newSolver(g graph, shift int64) *solver {
 	s.labelEnd = make([]int, 2*n)
 	s.tree = make([]int, 2*n)
 	s.z = make([]int64, 2*n)
+	s.lfirst = make([]int32, 2*n)
+	s.llast = make([]int32, 2*n)
+	s.lnext = make([]int32, n)
 	for v := 0; v < n; v++ {
+		s.lfirst[v], s.llast[v], s.lnext[v] = int32(v), int32(v), -1
 		s.mate[v] = -1
 		s.inBlossom[v] = v
 		s.base[v] = v
@@ -358,13 +366,23 @@ func (s *solver) slack(k int) int64 {
 
 // appendLeaves appends the vertices of blossom b to buf.
 func (s *solver) appendLeaves(buf []int, b int) []int {
-	if b < s.n {
-		return append(buf, b)
+	last := s.llast[b]
+	for v := s.lfirst[b]; ; v = s.lnext[v] {
+		buf = append(buf, int(v))
+		if v == last {
+			return buf
+		}
 	}
-	for _, c := range s.childs[b] {
-		buf = s.appendLeaves(buf, c)
+}
+
+// linkLeaves rebuilds blossom b's vertex list from its children's lists.
+func (s *solver) linkLeaves(b int) {
+	ch := s.childs[b]
+	for i := 0; i+1 < len(ch); i++ {
+		s.lnext[s.llast[ch[i]]] = s.lfirst[ch[i+1]]
 	}
-	return buf
+	s.lfirst[b] = s.lfirst[ch[0]]
+	s.llast[b] = s.llast[ch[len(ch)-1]]
 }
 
 // scan pushes the candidates created by vertex v having become an S-vertex.
@@ -506,6 +524,7 @@ func (s *solver) addBlossom(base, k int) {
 	}
 	s.childs[b] = path
 	s.endps[b] = endps
+	s.linkLeaves(b)
 	s.label[b] = labelS
 	s.labelEnd[b] = s.labelEnd[bb]
 	s.tree[b] = s.tree[bb]
@@ -653,6 +672,7 @@ func (s *solver) augmentBlossom(b, v int) {
 	s.childs[b] = nc
 	s.endps[b] = ne
 	s.base[b] = s.base[nc[0]]
+	s.linkLeaves(b)
 }
 
 // augmentHalf matches vertex sv to endpoint p (p = -1 leaves it exposed) and alternates the

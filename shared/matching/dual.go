@@ -143,3 +143,26 @@ func (s *solver) dual() Dual {
 	}
 	return d
 }
+
+// CoverSums returns, for every vertex v, the sum of Z over the listed blossoms that contain
+// v (0 outside every blossom), computed in O(n + len(Blossoms)). For a Dual returned by this
+// package only (nil for a hand-built one).
+func (d *Dual) CoverSums() []int64 {
+	if d.inner == nil {
+		return nil
+	}
+	cum := make([]int64, len(d.Blossoms))
+	for i, b := range d.Blossoms { // parents are listed before their children
+		cum[i] = b.Z
+		if b.Parent >= 0 {
+			cum[i] += cum[b.Parent]
+		}
+	}
+	out := make([]int64, len(d.inner))
+	for v, b := range d.inner {
+		if b >= 0 {
+			out[v] = cum[b]
+		}
+	}
+	return out
+}

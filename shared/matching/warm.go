@@ -224,6 +224,15 @@ func (s *solver) raiseVertex(x int, d int64) {
 // primal–dual phases again.
 func (s *solver) warm(check []int) {
 	n := s.n
+	// viol[v]: how many of the edges to check at v are violated, so that the raises tend to
+	// cover all violated edges with few endpoints (each raise may unmatch a pair).
+	viol := make([]int32, n)
+	for _, k := range check {
+		if s.fullSlack(k) < 0 {
+			viol[s.endpoint[2*k]]++
+			viol[s.endpoint[2*k+1]]++
+		}
+	}
 	for _, k := range check {
 		for {
 			sl := s.fullSlack(k)
@@ -237,12 +246,17 @@ func (s *solver) warm(check []int) {
 				continue
 			}
 			// Prefer raising a side whose outermost blossom is exposed (nothing to unmatch),
-			// then a single vertex, then the smaller blossom.
+			// then the end with more violated edges, then a single vertex, then the
+			// blossom with the larger dual.
 			x := u
 			eu, ev := s.mate[s.base[bu]] < 0, s.mate[s.base[bv]] < 0
 			switch {
 			case eu != ev:
 				if ev {
+					x = v
+				}
+			case viol[u] != viol[v]:
+				if viol[v] > viol[u] {
 					x = v
 				}
 			case (bu < n) != (bv < n):

@@ -98,3 +98,28 @@ func TestWarmStartEmpty(t *testing.T) {
 	x.AddEdges([]Edge{{0, 2, 100}})
 	checkWarm(t, x, 4, []Edge{{0, 1, 5}, {2, 3, 5}, {0, 2, 100}})
 }
+
+// TestCoverSums compares Dual.CoverSums with the sum over the blossoms' member lists.
+func TestCoverSums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for it := 0; it < 50; it++ {
+		n := 20 + rng.IntN(60)
+		edges := randomGraph(rng, n, 0.3, func() int64 { return rng.Int64N(20) })
+		_, _, d := MaxWeightMatchingDual(n, edges, false)
+		want := make([]int64, n)
+		for _, b := range d.Blossoms {
+			for _, v := range b.Members {
+				want[v] += b.Z
+			}
+		}
+		got := d.CoverSums()
+		for v := range n {
+			if got[v] != want[v] {
+				t.Fatalf("CoverSums[%d] = %d, want %d", v, got[v], want[v])
+			}
+		}
+	}
+	if (&Dual{}).CoverSums() != nil {
+		t.Fatal("hand-built Dual: want nil")
+	}
+}

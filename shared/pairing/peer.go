@@ -179,6 +179,13 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 	// which re-optimises from the previous matching and dual (warm start).
 	var ws *warmSolver
 	var added []edge
+	// Incremental pricing: after a warm re-solve most duals are unchanged, so
+	// a round first scans only the pairs with a "dirty" end (its Y fell, its
+	// blossom cover changed, or it had violators last round); only when that
+	// finds nothing does a complete scan decide (exactness never relies on
+	// the dirty marks).
+	var prevY, prevSig []int64
+	var prevViol []bool
 	for {
 		st.PricingRounds++
 		st.EdgesUsed = len(edges)
@@ -190,12 +197,38 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 		}
 		mate, total, dual := ws.result()
 		t1 := time.Now()
-		near, checked := rd.pricePeers(pool, classes, dual, C, lookahead)
-		var viol []edge
-		for _, e := range near {
-			if e.w < 0 {
-				viol = append(viol, e)
+		sig := coverSig(dual, n)
+		var dirty []bool
+		if prevY != nil {
+			dirty = make([]bool, n)
+			cnt := 0
+			for v := range n {
+				if dual.y[v] < prevY[v] || sig[v] < prevSig[v] || prevViol[v] {
+					dirty[v] = true
+					cnt++
+				}
 			}
+			debugf("peer: round %d: %d dirty people", st.PricingRounds, cnt)
+			if cnt > n/2 {
+				dirty = nil
+			}
+		}
+		var near []edge
+		var checked int64
+		if dirty != nil {
+			near, checked = rd.pricePeersDirty(pool, classes, dual, C, lookahead, dirty)
+		}
+		viol := violators(near)
+		if len(viol) == 0 {
+			var c2 int64
+			near, c2 = rd.pricePeers(pool, classes, dual, C, lookahead)
+			checked += c2
+			viol = violators(near)
+		}
+		prevY, prevSig = dual.y[:n], sig
+		prevViol = make([]bool, n)
+		for _, e := range viol {
+			prevViol[e.u], prevViol[e.v] = true, true
 		}
 		exposed := 0
 		for u := 0; u < n; u++ {
@@ -225,7 +258,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 			// uncapped scan), then compare.
 			if len(viol) > 0 {
 				raise := make([]int64, n)
-				rd.pricePeersScan(pool, classes, dual, C, 0, raise)
+				rd.pricePeersScan(pool, classes, dual, C, 0, raise, nil)
 				for _, d := range raise {
 					dualObj += d // doubled units
 				}
@@ -273,14 +306,24 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 // the class-pair bound, and otherwise each scan stops at the first member
 // whose key rules out a violation. Only the pairs left get an exact check.
 func (rd *round) pricePeers(pool []int, classes []*class, d dualSol, C, margin int64) ([]edge, int64) {
-	return rd.pricePeersScan(pool, classes, d, C, margin, nil)
+	return rd.pricePeersScan(pool, classes, d, C, margin, nil, nil)
+}
+
+// pricePeersDirty is pricePeers restricted to the pairs with at least one
+// endpoint marked dirty (a heuristic partial scan: only a complete scan can
+// prove that no violator is left).
+func (rd *round) pricePeersDirty(pool []int, classes []*class, d dualSol, C, margin int64, dirty []bool) ([]edge, int64) {
+	return rd.pricePeersScan(pool, classes, d, C, margin, nil, dirty)
 }
 
 // pricePeersScan is pricePeers; with raise non-nil it instead records, for
 // each person on the scanning side, the largest deficit (−slack) of their
 // violated pairs, with no cap, and returns no pairs: raising Y by it makes
 // the dual feasible for the full graph.
-func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, margin int64, raise []int64) ([]edge, int64) {
+//
+// With dirty non-nil only the pairs with a dirty endpoint are scanned: each
+// dirty person against every class list of every group.
+func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, margin int64, raise []int64, dirty []bool) ([]edge, int64) {
 	n := len(pool)
 	// Groups.
 	outerSize := make([]int, len(d.d.Blossoms))
@@ -314,6 +357,7 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 		byTopic [][]int32 // topic → members with it, sorted by key (nil when none)
 	}
 	lists := make([][]plist, len(shifts))
+	dlists := make([][]plist, len(shifts)) // dirty members only (a side)
 	for _, c := range classes {
 		byG := map[int][]int32{}
 		var gs []int
@@ -343,12 +387,27 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 				}
 			}
 			lists[g] = append(lists[g], pl)
+			if dirty != nil {
+				var dm []int32
+				for _, v := range m {
+					if dirty[v] {
+						dm = append(dm, v)
+					}
+				}
+				if len(dm) > 0 {
+					dlists[g] = append(dlists[g], plist{c: c, members: dm, minKey: key[dm[0]]})
+				}
+			}
 		}
 	}
 	type task struct{ g, i int }
 	var tasks []task
-	for g := range lists {
-		for i := range lists[g] {
+	aLists := lists
+	if dirty != nil {
+		aLists = dlists
+	}
+	for g := range aLists {
+		for i := range aLists[g] {
 			tasks = append(tasks, task{g, i})
 		}
 	}
@@ -423,7 +482,7 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 				if key[v]-subB >= t0 {
 					break
 				}
-				if same && v <= u {
+				if v == u || (same && v < u) {
 					continue
 				}
 				if more = try(v); !more {
@@ -438,13 +497,24 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 			for wi, x := range ui {
 				for ; x != 0 && more; x &= x - 1 {
 					tp := wi*64 + bits.TrailingZeros64(x)
-					for _, v32 := range b.byTopic[tp] {
+					lst := b.byTopic[tp]
+					// Members below t0 were covered by the first scan: start
+					// at the first key ≥ t0 (the list is sorted by key).
+					lo, hi := 0, len(lst)
+					for lo < hi {
+						if h := int(uint(lo+hi) >> 1); key[lst[h]]-subB < t0 {
+							lo = h + 1
+						} else {
+							hi = h
+						}
+					}
+					for _, v32 := range lst[lo:] {
 						v := int(v32)
 						kv := key[v] - subB
 						if kv >= t {
 							break
 						}
-						if kv < t0 || (same && v <= u) || lowestShared(ui, rd.people[pool[v]].interests) != tp {
+						if v == u || (same && v < u) || lowestShared(ui, rd.people[pool[v]].interests) != tp {
 							continue
 						}
 						if more = try(v); !more {
@@ -458,6 +528,21 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 	parallel(len(tasks), func(lo, hi int) {
 		for ti := lo; ti < hi; ti++ {
 			g, i := tasks[ti].g, tasks[ti].i
+			if dirty != nil {
+				// A dirty person against everybody (pairs with two dirty
+				// ends are found twice and merged below).
+				a := &dlists[g][i]
+				for g2 := range lists {
+					subA, subB := int64(0), int64(0)
+					if g2 != g {
+						subA, subB = shifts[g], shifts[g2]
+					}
+					for j := range lists[g2] {
+						scan(ti, a, &lists[g2][j], subA, subB, false)
+					}
+				}
+				continue
+			}
 			a := &lists[g][i]
 			// Same group: keys include the group's blossom share (0 for group 0).
 			for j := i; j < len(lists[g]); j++ {
@@ -589,6 +674,21 @@ func (rd *round) components(pool []int) []int {
 	}
 	return of
 }
+
+// violators returns the pairs with negative slack.
+func violators(near []edge) []edge {
+	var viol []edge
+	for _, e := range near {
+		if e.w < 0 {
+			viol = append(viol, e)
+		}
+	}
+	return viol
+}
+
+// coverSig returns, per person, the sum of Z over the blossoms covering
+// them: a decrease marks the person dirty for incremental pricing.
+func coverSig(d dualSol, n int) []int64 { return d.d.CoverSums()[:n] }
 
 // lowestShared returns the lowest topic both sets hold, or -1.
 func lowestShared(a, b []uint64) int {
