@@ -494,6 +494,11 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 			}
 			t := 2*C + 2*bu + margin - ku
 			ui := rd.people[pu].interests
+			// A member sharing s ≥ 1 interests with u scores at most
+			// bu − Interest·(sMax − s) (the class fixes every other term),
+			// so it needs an exact check only below that threshold.
+			sMax := int64(min(sharedCount(ui, b.c.union), b.c.maxN))
+			wI := int64(rd.w.Interest)
 			for wi, x := range ui {
 				for ; x != 0 && more; x &= x - 1 {
 					tp := wi*64 + bits.TrailingZeros64(x)
@@ -514,7 +519,11 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 						if kv >= t {
 							break
 						}
-						if v == u || (same && v < u) || lowestShared(ui, rd.people[pool[v]].interests) != tp {
+						if v == u || (same && v < u) {
+							continue
+						}
+						low, sh := lowestSharedCount(ui, rd.people[pool[v]].interests)
+						if low != tp || kv >= t-2*wI*(sMax-int64(sh)) {
 							continue
 						}
 						if more = try(v); !more {
@@ -690,14 +699,19 @@ func violators(near []edge) []edge {
 // them: a decrease marks the person dirty for incremental pricing.
 func coverSig(d dualSol, n int) []int64 { return d.d.CoverSums()[:n] }
 
-// lowestShared returns the lowest topic both sets hold, or -1.
-func lowestShared(a, b []uint64) int {
+// lowestSharedCount returns the lowest topic both sets hold (or -1) and how
+// many they share.
+func lowestSharedCount(a, b []uint64) (int, int) {
+	low, n := -1, 0
 	for w := range a {
 		if x := a[w] & b[w]; x != 0 {
-			return w*64 + bits.TrailingZeros64(x)
+			if low < 0 {
+				low = w*64 + bits.TrailingZeros64(x)
+			}
+			n += bits.OnesCount64(x)
 		}
 	}
-	return -1
+	return low, n
 }
 
 // verifyPricing makes matchPeers check every pair after a pricing round
