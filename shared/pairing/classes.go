@@ -167,6 +167,46 @@ func (rd *round) boundNoInterest(u int, c *class, uIsMentee bool) int64 {
 	return s
 }
 
+// bounds returns bound(u, c) and boundNoInterest(u, c) in one pass (both
+// -1 when nobody in c is feasible for u by country or language).
+func (rd *round) bounds(u int, c *class, uIsMentee bool) (all, noInterest int64) {
+	a := &rd.people[u]
+	if !rd.rules.SameCountryAllowed && c.onlyCountry == a.countryID {
+		return -1, -1
+	}
+	if rd.rules.RequireSharedLanguage && a.langs.and(c.langs).empty() {
+		return -1, -1
+	}
+	var fit int
+	if uIsMentee {
+		fit = careerFitStages(rd.rules.Mode, c.stage, a.stage)
+	} else {
+		fit = careerFitStages(rd.rules.Mode, a.stage, c.stage)
+	}
+	w := &rd.w
+	s := careerPoints(w.CareerStage, fit)
+	same := a.sector >= 0 && a.sector == c.sector
+	if same {
+		s += int64(w.Sector)
+	}
+	s += int64(w.TimeZone) * int64(maxTZHoursDiff-tzHours(a.tzMin, c.tz))
+	shared := min(sharedCount(a.interests, c.union), c.maxN)
+	all, noInterest = s+int64(w.Interest)*int64(shared), s
+	if prefSatisfied(a.pref, fit, same, shared) {
+		all += int64(w.Preference)
+	}
+	if prefSatisfied(c.pref, fit, same, shared) {
+		all += int64(w.Preference)
+	}
+	if prefSatisfied(a.pref, fit, same, 0) {
+		noInterest += int64(w.Preference)
+	}
+	if prefSatisfied(c.pref, fit, same, 0) {
+		noInterest += int64(w.Preference)
+	}
+	return all, noInterest
+}
+
 // cand is a scored candidate; h is a deterministic pseudo-random tie-breaker
 // (tieHash of the pair), so equal-score candidates are spread over the
 // round instead of piling onto the smallest IDs.

@@ -59,3 +59,26 @@ func SetVerifyPricing(on bool) int {
 // SetMaxFound sets the per-person violator cap of a pricing scan and
 // returns the old one.
 func SetMaxFound(n int) int { old := maxFoundPerVertex; maxFoundPerVertex = uint8(n); return int(old) }
+
+// CheckBounds compares the fused bounds with bound and boundNoInterest for
+// every person against every class of the whole round and returns how many
+// disagree.
+func (o *Oracle) CheckBounds() (bad, total int) {
+	rd := o.rd
+	pool := make([]int, len(rd.people))
+	for i := range pool {
+		pool[i] = i
+	}
+	for _, c := range rd.buildClasses(pool) {
+		for u := range rd.people {
+			for _, mentee := range []bool{false, true} {
+				a, b := rd.bounds(u, c, mentee)
+				if a != rd.bound(u, c, mentee) || b != rd.boundNoInterest(u, c, mentee) {
+					bad++
+				}
+				total++
+			}
+		}
+	}
+	return bad, total
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pairup/pairup/shared/pairing"
+	"github.com/pairup/pairup/shared/pairing/roundgen"
 )
 
 var start = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
@@ -198,6 +199,18 @@ func checkResult(t *testing.T, in pairing.Input, res *pairing.Result) {
 			if limit := max(1, P*A/100); n > limit && len(in.Pins) == 0 {
 				t.Errorf("country %s has %d of %d accepted, cap %d", c, n, A, limit)
 			}
+		}
+	}
+}
+
+func TestFusedBounds(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		o, err := pairing.NewOracle(roundgen.ILN(roundgen.ILNConfig{Seed: seed, People: 400}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bad, total := o.CheckBounds(); bad != 0 || total == 0 {
+			t.Fatalf("seed %d: %d of %d fused bounds disagree", seed, bad, total)
 		}
 	}
 }

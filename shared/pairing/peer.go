@@ -431,7 +431,7 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 				break
 			}
 			pu := pool[u]
-			bu, b0 := rd.bound(pu, b.c, false), rd.boundNoInterest(pu, b.c, false)
+			bu, b0 := rd.bounds(pu, b.c, false)
 			if bu < 0 {
 				continue
 			}
