@@ -18,6 +18,8 @@ type class struct {
 	tz                  int32
 	onlyCountry         int32 // the members' country when they all share one, else -1
 	members             []int32
+	mCountry            []int32   // members' countryID, parallel to members (cache-friendly pre-checks)
+	mLangs              []langSet // members' languages, parallel to members
 	union               []uint64
 	maxN                int
 	langs               langSet
@@ -46,6 +48,8 @@ func (rd *round) buildClasses(pool []int) []*class {
 			list = append(list, c)
 		}
 		c.members = append(c.members, int32(pi))
+		c.mCountry = append(c.mCountry, p.countryID)
+		c.mLangs = append(c.mLangs, p.langs)
 		for w := range c.union {
 			c.union[w] |= p.interests[w]
 		}

@@ -102,18 +102,37 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 					if t.full() && o.ub < t.worst() {
 						break
 					}
-					if b := rd.bound(pu, o.c, false); b < 0 || (t.full() && b < t.worst()) {
+					b := rd.bound(pu, o.c, false)
+					if b < 0 || (t.full() && b < t.worst()) {
 						continue
 					}
-					for _, v := range o.c.members {
+					pc, pl := rd.people[pu].countryID, rd.people[pu].langs
+					for j, v := range o.c.members {
 						if int(v) == u {
 							continue
 						}
-						pv := pool[v]
-						if !rd.feasible(pu, pv) {
+						// feasible (peer mode) from the class's parallel arrays
+						// and u's own blocked list, without touching v's record.
+						if (!rd.rules.SameCountryAllowed && o.c.mCountry[j] == pc) ||
+							(rd.rules.RequireSharedLanguage && o.c.mLangs[j].and(pl).empty()) {
 							continue
 						}
-						t.push(cand{v, rd.score(pu, pv), tieHash(u, int(v))})
+						h := tieHash(u, int(v))
+						if t.full() {
+							// Nobody here scores above b: push would reject
+							// v if b is below the K-th best or ties it with a
+							// worse hash.
+							if wc := t.list[len(t.list)-1]; b < wc.s {
+								break
+							} else if b == wc.s && !better(cand{v, b, h}, wc) {
+								continue
+							}
+						}
+						pv := pool[v]
+						if rd.isBlocked(pu, pv) {
+							continue
+						}
+						t.push(cand{v, rd.score(pu, pv), h})
 					}
 				}
 				lists[u] = t.list
@@ -343,6 +362,10 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 	}
 	group := make([]int, n)
 	key := make([]int64, n)
+	country := make([]int32, n) // pool position → countryID (cache-friendly pre-check)
+	for v := range n {
+		country[v] = rd.people[pool[v]].countryID
+	}
 	for v := 0; v < n; v++ {
 		if o := d.d.Outer[v]; o >= 0 {
 			group[v] = groupOf[o]
@@ -442,8 +465,11 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 			// lowest shared topic only.
 			t0 := 2*C + 2*b0 + margin - ku
 			try := func(v int) bool { // false: stop scanning u
-				pv := pool[v]
 				checked[ti]++
+				if !rd.rules.SameCountryAllowed && country[v] == country[u] {
+					return true
+				}
+				pv := pool[v]
 				if !rd.feasible(pu, pv) {
 					return true
 				}
