@@ -112,7 +112,11 @@
 //     (partial pricing), plus pairs that are exactly tight — and repeat from
 //     3 until a complete scan finds none. The dual is then feasible for the
 //     full graph: the matching is certified optimal (Stats.Exact,
-//     Stats.Gap = 0). If Rules.MaxPricingRounds is reached first, the dual is
+//     Stats.Gap = 0). After a warm re-solve a round first prices only the
+//     pairs with a "dirty" member (whose Y or blossom cover fell, or who had
+//     violators last round); a complete scan runs whenever that finds
+//     nothing, so the stopping test is always a complete scan.
+//     If Rules.MaxPricingRounds is reached first, the dual is
 //     repaired by raising one endpoint of every violated pair and
 //     Stats.Gap reports the certified gap (dual bound − primal, in w' units).
 //
