@@ -27,10 +27,10 @@ const (
 type Preference string
 
 const (
-	PreferAny         Preference = "any"         // open to any match
+	PreferAny         Preference = "any"          // open to any match
 	PreferCareerStage Preference = "career-stage" // someone at the same career stage
-	PreferInterest    Preference = "interest"    // someone sharing an interest
-	PreferSector      Preference = "sector"      // someone from the same sector
+	PreferInterest    Preference = "interest"     // someone sharing an interest
+	PreferSector      Preference = "sector"       // someone from the same sector
 )
 
 // Preferences lists the valid preferences in form order.
