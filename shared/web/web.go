@@ -179,14 +179,23 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 	}{s.page(r, "Mentoring programmes"), ls})
 }
 
-func (s *Server) handleSignupForm(w http.ResponseWriter, r *http.Request) {
-	offer, err := s.svc.Offer(r.Context(), r.PathValue("programme"))
+// openOffer finds the programme's round open for signup, or renders the page saying why there
+// is none (unknown programme, closed round) and returns false.
+func (s *Server) openOffer(w http.ResponseWriter, r *http.Request, programmeID string) (*signup.Offer, bool) {
+	offer, err := s.svc.Offer(r.Context(), programmeID)
+	if err == nil && !offer.Open {
+		err = signup.ClosedError(offer)
+	}
 	if err != nil {
 		s.renderError(w, r, err)
-		return
+		return nil, false
 	}
-	if !offer.Open {
-		s.renderError(w, r, signup.ClosedError(offer))
+	return offer, true
+}
+
+func (s *Server) handleSignupForm(w http.ResponseWriter, r *http.Request) {
+	offer, ok := s.openOffer(w, r, r.PathValue("programme"))
+	if !ok {
 		return
 	}
 	s.renderForm(w, r, http.StatusOK, offer, pairup.SignupInput{}, nil)
@@ -205,13 +214,8 @@ func (s *Server) handleSignupPost(w http.ResponseWriter, r *http.Request) {
 		s.renderMessage(w, r, http.StatusBadRequest, "Form not readable", []string{"We could not read the form you sent. Please try again."}, "/p/"+programmeID+"/signup", "Back to the form")
 		return
 	}
-	offer, err := s.svc.Offer(ctx, programmeID)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if !offer.Open {
-		s.renderError(w, r, signup.ClosedError(offer))
+	offer, ok := s.openOffer(w, r, programmeID)
+	if !ok {
 		return
 	}
 	in := pairup.SignupInput(r.PostForm)
