@@ -237,6 +237,9 @@ func CheckAssignment(mentees int, capacity []int, arcs []Arc, maxCardinality boo
 var (
 	asgNoMatrix = false
 	asgSource   = 0
+	asgNo16     = false // disables the 16-bit copy of the dense matrix (build16)
+	// asgNoKeepDead clears the dense phases' dead marks at every phase (see dfsDense).
+	asgNoKeepDead = false
 )
 
 // asgGraph is the canonical instance. Working weights are W+lambda; lambda > 0 only with
@@ -260,6 +263,8 @@ type asgGraph struct {
 	w     []int64
 	// dense: score[j*n+k], NoArc when missing; working weight int64(score)+lambda.
 	dense []int32
+	// dense16: the same matrix in 16 bits when every arc's score fits (see build16), else nil.
+	dense16 []int16
 	// original input, for the certificate of arcs left out of the working graph.
 	arcs   []Arc
 	matrix []int32 // AssignDense's matrix (arcs is nil)
@@ -457,6 +462,7 @@ func (g *asgGraph) matrixFromArcs(slots int64) bool {
 	}
 	g.lambda = asgLambda(op, n, slots, maxAbs, g.maxCard)
 	g.dense = score
+	g.build16()
 	return true
 }
 
@@ -484,6 +490,7 @@ func asgFromDense(op string, mentees int, capacity []int, score []int32, maxCard
 	g.lambda = asgLambda(op, mentees, slots, maxAbs, maxCard)
 	if !g.byMentee {
 		g.dense = score
+		g.build16()
 		return g
 	}
 	// Searches from mentees: CSR by mentee, mentors in increasing order.
@@ -569,6 +576,8 @@ type asgSolver struct {
 	pos    []int   // next column of each row for the tight-arc search
 	deadM  []bool
 	deadK  []bool
+	u32    []int32 // dense phases: u truncated to 32 bits (see asgNextTight)
+	u16    []int16 // dense phases with dense16: u truncated to 16 bits
 	stackM []int32
 	stackK []int32
 	// searches from mentees

@@ -1,5 +1,7 @@
 package matching
 
+import "math"
+
 // solveDense is the successive-shortest-path solver for a dense matrix searched from mentors,
 // organised in phases (primal–dual): every mentor starts with all its places as supply; one
 // Dijkstra from all mentors with supply left at once (distance 0 each) finds the distance D
@@ -30,7 +32,17 @@ func (s *asgSolver) solveDense() {
 		left += int(g.cap[j])
 	}
 	for {
-		left -= s.augmentDense()
+		made := s.augmentDense()
+		if made == 0 {
+			// A mentor whose search only failed because its way led through a mentor on the
+			// current path may be marked dead wrongly; such marks carried over from earlier
+			// phases could stall the solver, so a phase without progress starts again without
+			// any (the next Dijkstra would otherwise find nothing to do).
+			clear(s.deadM)
+			clear(s.deadK)
+			made = s.augmentDense()
+		}
+		left -= made
 		if left == 0 {
 			return
 		}
@@ -42,9 +54,35 @@ func (s *asgSolver) solveDense() {
 // none remains, and returns how many it made.
 func (s *asgSolver) augmentDense() int {
 	g := s.g
-	clear(s.pos)
-	clear(s.deadM)
-	clear(s.deadK)
+	// Dead marks carry over from the previous phase where dijkstraDense left them (see
+	// dfsDense); the pointers of live mentors restart, as nodes they skipped as dead may be
+	// live again.
+	for j, dead := range s.deadM {
+		if !dead || asgNoKeepDead {
+			s.pos[j] = 0
+			s.deadM[j] = false
+		}
+	}
+	if asgNoKeepDead {
+		clear(s.deadK)
+	}
+	// u is constant during the phase (augmentations move mentees along tight arcs, which keeps
+	// their potentials), so its truncated copy for asgNextTight is refreshed once per phase.
+	if g.dense16 != nil {
+		if len(s.u16) != g.n {
+			s.u16 = make([]int16, g.n)
+		}
+		for k, x := range s.u[:g.n] {
+			s.u16[k] = int16(x)
+		}
+	} else {
+		if len(s.u32) != g.n {
+			s.u32 = make([]int32, g.n)
+		}
+		for k, x := range s.u[:g.n] {
+			s.u32[k] = int32(x)
+		}
+	}
 	made := 0
 	for src := int32(0); src < int32(g.m); src++ {
 		for s.rem[src] > 0 && !s.deadM[src] && s.dfsDense(src) {
@@ -58,7 +96,13 @@ func (s *asgSolver) augmentDense() int {
 // dfsDense looks for a tight augmenting path from mentor src (iterative depth-first search)
 // and applies it. Mentors and mentees from which a search fails are marked dead for the rest
 // of the phase: they cannot reach a terminal later either, since every new tight arc created
-// by an augmentation lies on a path that they could not reach. pos[j] is the next column of
+// by an augmentation lies on a path that they could not reach. The marks also survive the
+// next dijkstraDense for every mentor whose potential it leaves unchanged (and that mentor's
+// mentees): such a mentor's tight arcs can then only have become fewer (the mentees of lowered
+// mentors gain potential, free mentees and unchanged mentors keep theirs), none of them leads
+// into a lowered mentor, so every tight path from it existed before, among nodes that could
+// not reach a terminal. At the end of a phase every mentor the searches reached is dead, and
+// most stay dead (the plateau at distance D, which Dijkstra does not finalise). pos[j] is the next column of
 // row j to examine; columns before it are not tight, lead to dead nodes, or are used arcs, and
 // an arc that becomes unused by an augmentation resets pos of its mentor.
 func (s *asgSolver) dfsDense(src int32) bool {
@@ -69,7 +113,7 @@ func (s *asgSolver) dfsDense(src int32) bool {
 	if g.maxCard {
 		minPos = NoArc + 1
 	}
-	u, assign := s.u[:n], s.assign[:n]
+	assign := s.assign[:n]
 	s.stamp++
 	st := s.stamp
 	stackM := append(s.stackM[:0], src) // mentors on the path
@@ -84,16 +128,15 @@ func (s *asgSolver) dfsDense(src int32) bool {
 			vacancy = true
 			break
 		}
-		row := g.dense[int(j)*n : int(j)*n+n]
 		t := s.v[j] - lam
 		p := s.pos[j]
 		next := int32(-1)
 		for ; p < n; p++ {
-			p = asgNextTight(row, u, t, p)
+			p = s.nextArc(j, t, p, minPos)
 			if p == n {
 				break
 			}
-			if row[p] < minPos || s.deadK[p] || assign[p] == j {
+			if s.deadK[p] || assign[p] == j {
 				continue
 			}
 			a := assign[p]
@@ -200,7 +243,12 @@ func (s *asgSolver) dijkstraDense() {
 			saved = append(saved, key[k])
 		}
 		s.saved = saved
-		hits := asgRelaxRow(g.dense[int(j)*n:int(j)*n+n], key, u, s.pred, d+s.v[j]-lam, d, j, minPos)
+		var hits int
+		if g.dense16 != nil {
+			hits = asgRelaxRow(g.dense16[int(j)*n:int(j)*n+n], key, u, s.pred, d+s.v[j]-lam, d, j, int16(max(minPos, asgNoArc16+1)))
+		} else {
+			hits = asgRelaxRow(g.dense[int(j)*n:int(j)*n+n], key, u, s.pred, d+s.v[j]-lam, d, j, minPos)
+		}
 		for x, k := range own {
 			if key[k] != saved[x] {
 				if key[k] == d {
@@ -271,8 +319,10 @@ func (s *asgSolver) dijkstraDense() {
 	for _, j := range s.finM {
 		if d := s.distM[j]; d < D {
 			s.v[j] -= D - d
+			s.deadM[j] = false
 			for _, k := range s.members[j] {
 				s.u[k] = s.wA[k] - s.v[j]
+				s.deadK[k] = false
 			}
 		}
 	}
@@ -281,7 +331,7 @@ func (s *asgSolver) dijkstraDense() {
 // asgRelaxRow relaxes every arc of mentor j, whose score row is row, with h = d(j)+v[j]−λ,
 // and returns how many mentees it set to distance minv. The loop is kept minimal (no append,
 // no other state) so that it runs from registers.
-func asgRelaxRow(row []int32, key, u []int64, pred []int32, h, minv int64, j, minPos int32) int {
+func asgRelaxRow[T int16 | int32](row []T, key, u []int64, pred []int32, h, minv int64, j int32, minPos T) int {
 	key, u, pred = key[:len(row)], u[:len(row)], pred[:len(row)]
 	hits := 0
 	for k, sc := range row {
@@ -296,14 +346,84 @@ func asgRelaxRow(row []int32, key, u []int64, pred []int32, h, minv int64, j, mi
 	return hits
 }
 
-// asgNextTight returns the first column p' ≥ p of row with u[p']+t = row[p'] (an arc of zero
-// reduced cost when t = v[j]−λ), or len(row). Kept minimal so that it runs from registers.
-func asgNextTight(row []int32, u []int64, t int64, p int) int {
+// nextArc returns the first column p' ≥ p of mentor j's row that is an arc of the working
+// graph (score ≥ minPos) with zero reduced cost, u[p']+t = score (t = v[j]−λ), or n.
+func (s *asgSolver) nextArc(j int32, t int64, p int, minPos int32) int {
+	g := s.g
+	n := g.n
+	u := s.u[:n]
+	if g.dense16 != nil {
+		row := g.dense16[int(j)*n : int(j)*n+n]
+		for ; p < n; p++ {
+			p = asgNextTight(row, s.u16, int16(t), p)
+			if p == n || (u[p]+t == int64(row[p]) && int32(row[p]) >= minPos && row[p] != asgNoArc16) {
+				return p
+			}
+		}
+		return n
+	}
+	row := g.dense[int(j)*n : int(j)*n+n]
+	for ; p < n; p++ {
+		p = asgNextTight(row, s.u32, int32(t), p)
+		if p == n || (u[p]+t == int64(row[p]) && row[p] >= minPos) {
+			return p
+		}
+	}
+	return n
+}
+
+// asgNextTight returns the first column p' ≥ p of row with u[p']+t = row[p'] in wrapping
+// arithmetic of the row's width, or len(row). With u the potentials truncated to that width
+// and t = v[j]−λ truncated, this is a necessary condition for a tight arc (equality modulo
+// 2^16 or 2^32), so the caller confirms each hit exactly; the narrow types cut the memory read
+// per column (the matrix does not fit in cache), and the loop is unrolled four columns at a
+// time, since almost no column is tight.
+func asgNextTight[T int16 | int32](row, u []T, t T, p int) int {
 	u = u[:len(row)]
+	for ; p+4 <= len(row); p += 4 {
+		r, w := row[p:p+4:p+4], u[p:p+4:p+4]
+		if r[0] == w[0]+t || r[1] == w[1]+t || r[2] == w[2]+t || r[3] == w[3]+t {
+			break
+		}
+	}
 	for ; p < len(row); p++ {
-		if u[p]+t == int64(row[p]) {
+		if row[p] == u[p]+t {
 			return p
 		}
 	}
 	return len(row)
+}
+
+// asgNoArc16 marks, in dense16, a pair that is not an arc of the working graph.
+const asgNoArc16 = math.MinInt16
+
+// build16 sets g.dense16 to a 16-bit copy of g.dense if every arc of the working graph (rows of
+// mentors with places) scores in [−32767, 32767]; other entries become asgNoArc16. The dense
+// searches scan whole rows, mostly from memory, so halving the row width speeds them up.
+func (g *asgGraph) build16() {
+	if asgNo16 || g.dense == nil {
+		return
+	}
+	n := g.n
+	d16 := make([]int16, len(g.dense))
+	for j := 0; j < g.m; j++ {
+		row, out := g.dense[j*n:(j+1)*n], d16[j*n:(j+1)*n]
+		if g.cap[j] == 0 {
+			for k := range out {
+				out[k] = asgNoArc16
+			}
+			continue
+		}
+		for k, sc := range row {
+			switch {
+			case sc == NoArc || (!g.maxCard && sc <= 0):
+				out[k] = asgNoArc16
+			case sc >= -math.MaxInt16 && sc <= math.MaxInt16:
+				out[k] = int16(sc)
+			default:
+				return
+			}
+		}
+	}
+	g.dense16 = d16
 }
