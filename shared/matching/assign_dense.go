@@ -32,17 +32,7 @@ func (s *asgSolver) solveDense() {
 		left += int(g.cap[j])
 	}
 	for {
-		made := s.augmentDense()
-		if made == 0 {
-			// A mentor whose search only failed because its way led through a mentor on the
-			// current path may be marked dead wrongly; such marks carried over from earlier
-			// phases could stall the solver, so a phase without progress starts again without
-			// any (the next Dijkstra would otherwise find nothing to do).
-			clear(s.deadM)
-			clear(s.deadK)
-			made = s.augmentDense()
-		}
-		left -= made
+		left -= s.augmentDense()
 		if left == 0 {
 			return
 		}
@@ -54,18 +44,9 @@ func (s *asgSolver) solveDense() {
 // none remains, and returns how many it made.
 func (s *asgSolver) augmentDense() int {
 	g := s.g
-	// Dead marks carry over from the previous phase where dijkstraDense left them (see
-	// dfsDense); the pointers of live mentors restart, as nodes they skipped as dead may be
-	// live again.
-	for j, dead := range s.deadM {
-		if !dead || asgNoKeepDead {
-			s.pos[j] = 0
-			s.deadM[j] = false
-		}
-	}
-	if asgNoKeepDead {
-		clear(s.deadK)
-	}
+	clear(s.pos)
+	clear(s.deadM)
+	clear(s.deadK)
 	// u is constant during the phase (augmentations move mentees along tight arcs, which keeps
 	// their potentials), so its truncated copy for asgNextTight is refreshed once per phase.
 	if g.dense16 != nil {
@@ -96,13 +77,7 @@ func (s *asgSolver) augmentDense() int {
 // dfsDense looks for a tight augmenting path from mentor src (iterative depth-first search)
 // and applies it. Mentors and mentees from which a search fails are marked dead for the rest
 // of the phase: they cannot reach a terminal later either, since every new tight arc created
-// by an augmentation lies on a path that they could not reach. The marks also survive the
-// next dijkstraDense for every mentor whose potential it leaves unchanged (and that mentor's
-// mentees): such a mentor's tight arcs can then only have become fewer (the mentees of lowered
-// mentors gain potential, free mentees and unchanged mentors keep theirs), none of them leads
-// into a lowered mentor, so every tight path from it existed before, among nodes that could
-// not reach a terminal. At the end of a phase every mentor the searches reached is dead, and
-// most stay dead (the plateau at distance D, which Dijkstra does not finalise). pos[j] is the next column of
+// by an augmentation lies on a path that they could not reach. pos[j] is the next column of
 // row j to examine; columns before it are not tight, lead to dead nodes, or are used arcs, and
 // an arc that becomes unused by an augmentation resets pos of its mentor.
 func (s *asgSolver) dfsDense(src int32) bool {
@@ -319,10 +294,8 @@ func (s *asgSolver) dijkstraDense() {
 	for _, j := range s.finM {
 		if d := s.distM[j]; d < D {
 			s.v[j] -= D - d
-			s.deadM[j] = false
 			for _, k := range s.members[j] {
 				s.u[k] = s.wA[k] - s.v[j]
-				s.deadK[k] = false
 			}
 		}
 	}

@@ -8,21 +8,20 @@ import (
 )
 
 // TestAssignDenseFastPaths checks the 16-bit matrix copy (build16, including scores that do
-// not fit and values whose truncations collide) and the dead marks kept across phases against
-// the plain 32-bit path with marks cleared every phase: the same total and waitlist, and a
-// valid certificate, for both modes; brute force on small instances.
+// not fit and potentials whose truncations collide) against the 32-bit path: the same total
+// and waitlist, and a valid certificate, for both modes; brute force on small instances.
 func TestAssignDenseFastPaths(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 13))
-	variants := []struct{ no16, noKeep bool }{{false, false}, {true, false}, {false, true}, {true, true}}
+	variants := []struct{ no16 bool }{{false}, {true}}
 	run := func(t *testing.T, n int, capacity []int, arcs []Arc, maxCard bool) {
 		t.Helper()
 		score := asgDenseOf(n, capacity, arcs)
 		var refM []int
 		var refT int64
 		for vi, v := range variants {
-			asgNo16, asgNoKeepDead = v.no16, v.noKeep
+			asgNo16 = v.no16
 			got, total, dual := AssignDenseDual(n, capacity, score, maxCard)
-			asgNo16, asgNoKeepDead = false, false
+			asgNo16 = false
 			if err := CheckAssignment(n, capacity, arcs, maxCard, got, total, dual); err != nil {
 				t.Fatalf("variant %+v: certificate: %v", v, err)
 			}
