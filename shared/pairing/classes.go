@@ -24,6 +24,7 @@ type class struct {
 	maxN                int
 	langs               langSet
 	byDual              []int32 // members sorted by dual value (pricing)
+	idx                 int     // position in the buildClasses list
 	minDual             int64
 }
 
@@ -71,6 +72,9 @@ func (rd *round) buildClasses(pool []int) []*class {
 		}
 		return a.tz < b.tz
 	})
+	for i, c := range list {
+		c.idx = i
+	}
 	return list
 }
 

@@ -79,6 +79,15 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 	// order until no class can beat its K-th best candidate.
 	K := rd.rules.CandidateK
 	lists := make([][]cand, n)
+	// The class-pair bounds are computed once here and reused by every
+	// pricing round (when the matrix is of reasonable size).
+	nc := len(classes)
+	var cbm []int32
+	if nc*nc <= maxClassBoundCells && maxS < math.MaxInt32 {
+		cbm = make([]int32, nc*nc)
+		rd.cb = classBoundCache{classes: classes, m: cbm}
+		defer func() { rd.cb = classBoundCache{} }()
+	}
 	parallel(len(classes), func(lo, hi int) {
 		type cb struct {
 			c  *class
@@ -88,12 +97,23 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 		for ci := lo; ci < hi; ci++ {
 			cu := classes[ci]
 			order = order[:0]
-			for _, c := range classes {
-				if ub := rd.classBound(cu, c); ub >= 0 {
+			for cj, c := range classes {
+				ub := rd.classBound(cu, c)
+				if cbm != nil {
+					cbm[ci*nc+cj] = int32(ub)
+				}
+				if ub >= 0 {
 					order = append(order, cb{c, ub})
 				}
 			}
-			slices.SortStableFunc(order, func(a, b cb) int { return cmp.Compare(b.ub, a.ub) })
+			// Bound descending, then class order (a total order: the same
+			// result as a stable sort, without its merge cost).
+			slices.SortFunc(order, func(a, b cb) int {
+				if a.ub != b.ub {
+					return cmp.Compare(b.ub, a.ub)
+				}
+				return cmp.Compare(a.c.idx, b.c.idx)
+			})
 			for _, u32 := range cu.members {
 				u := int(u32)
 				pu := pool[u]
@@ -372,12 +392,25 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 		}
 		key[v] = d.y[v] + shifts[group[v]]
 	}
+	// Interest sets in pool order, contiguous (the topic scans compare them
+	// for many members without loading each member's record).
+	W := rd.words
+	intr := make([]uint64, n*W)
+	for v := range n {
+		copy(intr[v*W:(v+1)*W], rd.people[pool[v]].interests)
+	}
 	// Per group, per class: members sorted by key.
+	type tentry struct {
+		k int64 // key of v
+		v int32
+	}
 	type plist struct {
 		c       *class
 		members []int32
+		keys    []int64 // keys[i] = key[members[i]]
 		minKey  int64
-		byTopic [][]int32 // topic → members with it, sorted by key (nil when none)
+		byTopic [][]tentry // topic → members with it, sorted by key (nil when none)
+		topicLo []int64    // topic → smallest key in byTopic (MaxInt64 when none)
 	}
 	lists := make([][]plist, len(shifts))
 	dlists := make([][]plist, len(shifts)) // dirty members only (a side)
@@ -400,13 +433,24 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 				}
 				return cmp.Compare(a, b)
 			})
-			pl := plist{c: c, members: m, minKey: key[m[0]], byTopic: make([][]int32, len(rd.interestNames))}
+			ks := make([]int64, len(m))
+			for i, v := range m {
+				ks[i] = key[v]
+			}
+			pl := plist{c: c, members: m, keys: ks, minKey: key[m[0]], byTopic: make([][]tentry, len(rd.interestNames))}
+			pl.topicLo = make([]int64, len(pl.byTopic))
 			for _, v := range m { // m is sorted, so every topic list is too
-				for w, x := range rd.people[pool[v]].interests {
+				for w, x := range intr[int(v)*W : (int(v)+1)*W] {
 					for ; x != 0; x &= x - 1 {
 						t := w*64 + bits.TrailingZeros64(x)
-						pl.byTopic[t] = append(pl.byTopic[t], v)
+						pl.byTopic[t] = append(pl.byTopic[t], tentry{key[v], v})
 					}
+				}
+			}
+			for t, l := range pl.byTopic {
+				pl.topicLo[t] = math.MaxInt64
+				if len(l) > 0 {
+					pl.topicLo[t] = l[0].k
 				}
 			}
 			lists[g] = append(lists[g], pl)
@@ -439,7 +483,7 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 	perU := make([]uint8, n)  // violators found for u on the a side (one task per u)
 	nearU := make([]uint8, n) // tight pairs kept for u
 	scan := func(ti int, a, b *plist, subA, subB int64, same bool) {
-		ub := rd.classBound(a.c, b.c)
+		ub := rd.cb.bound(rd, a.c, b.c)
 		if ub < 0 || a.minKey-subA+b.minKey-subB >= 2*C+2*ub+margin {
 			return
 		}
@@ -503,9 +547,9 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 				return perU[u] < maxFoundPerVertex
 			}
 			more := true
-			for _, v32 := range b.members {
+			for j, v32 := range b.members {
 				v := int(v32)
-				if key[v]-subB >= t0 {
+				if b.keys[j]-subB >= t0 {
 					break
 				}
 				if v == u || (same && v < u) {
@@ -519,7 +563,7 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 				continue
 			}
 			t := 2*C + 2*bu + margin - ku
-			ui := rd.people[pu].interests
+			ui := intr[u*W : (u+1)*W]
 			// A member sharing s ≥ 1 interests with u scores at most
 			// bu − Interest·(sMax − s) (the class fixes every other term),
 			// so it needs an exact check only below that threshold.
@@ -528,27 +572,38 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 			for wi, x := range ui {
 				for ; x != 0 && more; x &= x - 1 {
 					tp := wi*64 + bits.TrailingZeros64(x)
+					if b.topicLo[tp]-subB >= t {
+						continue // nobody in this list is below t
+					}
 					lst := b.byTopic[tp]
 					// Members below t0 were covered by the first scan: start
 					// at the first key ≥ t0 (the list is sorted by key).
+					// Galloping search: most lists have few members below t0.
 					lo, hi := 0, len(lst)
+					for step := 1; lo+step < hi; step *= 2 {
+						if lst[lo+step].k-subB >= t0 {
+							hi = lo + step
+							break
+						}
+						lo += step
+					}
 					for lo < hi {
-						if h := int(uint(lo+hi) >> 1); key[lst[h]]-subB < t0 {
+						if h := int(uint(lo+hi) >> 1); lst[h].k-subB < t0 {
 							lo = h + 1
 						} else {
 							hi = h
 						}
 					}
-					for _, v32 := range lst[lo:] {
-						v := int(v32)
-						kv := key[v] - subB
+					for _, te := range lst[lo:] {
+						v := int(te.v)
+						kv := te.k - subB
 						if kv >= t {
 							break
 						}
 						if v == u || (same && v < u) {
 							continue
 						}
-						low, sh := lowestSharedCount(ui, rd.people[pool[v]].interests)
+						low, sh := lowestSharedCount(ui, intr[v*W:(v+1)*W])
 						if low != tp || kv >= t-2*wI*(sMax-int64(sh)) {
 							continue
 						}
@@ -607,6 +662,24 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 	debugf("pricing: %d groups (large blossoms ≥ %d)", len(shifts)-1, bigMin)
 
 	return all, total
+}
+
+// maxClassBoundCells caps the class-pair bound matrix (4 bytes a cell).
+var maxClassBoundCells = 1 << 25
+
+// classBoundCache holds classBound(classes[i], classes[j]) at
+// m[i*len(classes)+j] (−1: no feasible pair).
+type classBoundCache struct {
+	classes []*class
+	m       []int32
+}
+
+// bound returns classBound(a, b), from the matrix when both are its classes.
+func (c *classBoundCache) bound(rd *round, a, b *class) int64 {
+	if n := len(c.classes); c.m != nil && a.idx < n && b.idx < n && c.classes[a.idx] == a && c.classes[b.idx] == b {
+		return int64(c.m[a.idx*n+b.idx])
+	}
+	return rd.classBound(a, b)
 }
 
 // maxViolatorsPerVertex limits how many violated pairs each person brings

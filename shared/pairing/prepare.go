@@ -63,6 +63,9 @@ const (
 
 // round is the validated input in canonical form.
 type round struct {
+	// cb caches classBound for every pair of the peer classes (see
+	// matchPeers), or is empty.
+	cb            classBoundCache
 	rules         Rules
 	w             Weights
 	people        []person // sorted by ID

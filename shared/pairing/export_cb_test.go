@@ -1,0 +1,35 @@
+package pairing
+
+// SetClassBoundCells sets the class-bound matrix cap (0 disables the
+// matrix) and returns the old one.
+func SetClassBoundCells(n int) int { old := maxClassBoundCells; maxClassBoundCells = n; return old }
+
+// CheckClassBoundCache fills the class-pair bound matrix as matchPeers does
+// and compares every cell read through the cache with classBound; a class
+// from another buildClasses call must fall back to classBound. It returns
+// how many disagree.
+func (o *Oracle) CheckClassBoundCache() (bad, total int) {
+	rd := o.rd
+	pool := make([]int, len(rd.people))
+	for i := range pool {
+		pool[i] = i
+	}
+	classes := rd.buildClasses(pool)
+	nc := len(classes)
+	c := classBoundCache{classes: classes, m: make([]int32, nc*nc)}
+	for i, a := range classes {
+		for j, b := range classes {
+			c.m[i*nc+j] = int32(rd.classBound(a, b))
+		}
+	}
+	other := rd.buildClasses(pool[:len(pool)/2])
+	for _, a := range classes {
+		for _, b := range append(classes[:nc:nc], other...) {
+			if c.bound(rd, a, b) != rd.classBound(a, b) || c.bound(rd, b, a) != rd.classBound(b, a) {
+				bad++
+			}
+			total++
+		}
+	}
+	return bad, total
+}
