@@ -20,6 +20,7 @@ type class struct {
 	members             []int32
 	mCountry            []int32   // members' countryID, parallel to members (cache-friendly pre-checks)
 	mLangs              []langSet // members' languages, parallel to members
+	mInterests          []uint64  // members' interest sets, round.words words each, parallel to members
 	union               []uint64
 	maxN                int
 	langs               langSet
@@ -51,6 +52,7 @@ func (rd *round) buildClasses(pool []int) []*class {
 		c.members = append(c.members, int32(pi))
 		c.mCountry = append(c.mCountry, p.countryID)
 		c.mLangs = append(c.mLangs, p.langs)
+		c.mInterests = append(c.mInterests, p.interests...)
 		for w := range c.union {
 			c.union[w] |= p.interests[w]
 		}

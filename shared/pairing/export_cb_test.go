@@ -33,3 +33,32 @@ func (o *Oracle) CheckClassBoundCache() (bad, total int) {
 	}
 	return bad, total
 }
+
+// CheckClassScores compares score with scoreOf computed from the classes
+// and the class's parallel interest array (as the candidate search does)
+// for every pair of people, and returns how many disagree.
+func (o *Oracle) CheckClassScores() (bad, total int) {
+	rd := o.rd
+	pool := make([]int, len(rd.people))
+	for i := range pool {
+		pool[i] = i
+	}
+	W := rd.words
+	classes := rd.buildClasses(pool)
+	for _, a := range classes {
+		for _, u := range a.members {
+			ui := rd.people[pool[u]].interests
+			for _, b := range classes {
+				for j, v := range b.members {
+					s := rd.scoreOf(a.stage, a.sector, a.pref, a.tz, b.stage, b.sector, b.pref, b.tz,
+						sharedCount(ui, b.mInterests[j*W:(j+1)*W]))
+					if s != rd.score(pool[u], pool[v]) {
+						bad++
+					}
+					total++
+				}
+			}
+		}
+	}
+	return bad, total
+}

@@ -78,6 +78,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 	// class by the class-pair bound, and each member scans them in that
 	// order until no class can beat its K-th best candidate.
 	K := rd.rules.CandidateK
+	W := rd.words
 	lists := make([][]cand, n)
 	// The class-pair bounds are computed once here and reused by every
 	// pricing round (when the matrix is of reasonable size).
@@ -117,6 +118,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 			for _, u32 := range cu.members {
 				u := int(u32)
 				pu := pool[u]
+				ui := rd.people[pu].interests
 				t := topK{k: K}
 				for _, o := range order {
 					if t.full() && o.ub < t.worst() {
@@ -152,7 +154,12 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 						if rd.isBlocked(pu, pv) {
 							continue
 						}
-						t.push(cand{v, rd.score(pu, pv), h})
+						// score(pu, pv) from the classes (which fix stage,
+						// sector, preference and offset) and v's interests
+						// from the class's parallel array.
+						s := rd.scoreOf(cu.stage, cu.sector, cu.pref, cu.tz, o.c.stage, o.c.sector, o.c.pref, o.c.tz,
+							sharedCount(ui, o.c.mInterests[j*W:(j+1)*W]))
+						t.push(cand{v, s, h})
 					}
 				}
 				lists[u] = t.list

@@ -41,3 +41,18 @@ func TestPricingCacheSameResult(t *testing.T) {
 		}
 	}
 }
+
+func TestClassScores(t *testing.T) {
+	for _, in := range []pairing.Input{
+		roundgen.ILN(roundgen.ILNConfig{Seed: 2, People: 500}),
+		roundgen.HKLA(roundgen.HKLAConfig{Seed: 2, Mentors: 60, Mentees: 200}),
+	} {
+		o, err := pairing.NewOracle(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bad, total := o.CheckClassScores(); bad != 0 || total == 0 {
+			t.Fatalf("%d of %d class-derived scores disagree", bad, total)
+		}
+	}
+}

@@ -78,20 +78,26 @@ func prefSatisfied(pref int8, fit int, sameSector bool, shared int) bool {
 // the mentor.
 func (rd *round) score(u, v int) int64 {
 	a, b := &rd.people[u], &rd.people[v]
+	return rd.scoreOf(a.stage, a.sector, a.pref, a.tzMin, b.stage, b.sector, b.pref, b.tzMin,
+		sharedCount(a.interests, b.interests))
+}
+
+// scoreOf is score from the two people's career stage, sector, preference
+// and UTC offset (their class) and the number of interests they share.
+func (rd *round) scoreOf(aStage, aSector, aPref int8, aTz int32, bStage, bSector, bPref int8, bTz int32, shared int) int64 {
 	w := &rd.w
-	fit := careerFitStages(rd.rules.Mode, a.stage, b.stage)
+	fit := careerFitStages(rd.rules.Mode, aStage, bStage)
 	s := careerPoints(w.CareerStage, fit)
-	same := a.sector >= 0 && a.sector == b.sector
+	same := aSector >= 0 && aSector == bSector
 	if same {
 		s += int64(w.Sector)
 	}
-	shared := sharedCount(a.interests, b.interests)
 	s += int64(w.Interest) * int64(shared)
-	s += int64(w.TimeZone) * int64(maxTZHoursDiff-tzHours(a.tzMin, b.tzMin))
-	if prefSatisfied(a.pref, fit, same, shared) {
+	s += int64(w.TimeZone) * int64(maxTZHoursDiff-tzHours(aTz, bTz))
+	if prefSatisfied(aPref, fit, same, shared) {
 		s += int64(w.Preference)
 	}
-	if prefSatisfied(b.pref, fit, same, shared) {
+	if prefSatisfied(bPref, fit, same, shared) {
 		s += int64(w.Preference)
 	}
 	return s
