@@ -85,35 +85,19 @@ func (rd *round) buildClasses(pool []int) []*class {
 // country or language. In mentor mode u is the mentee and the class holds
 // mentors.
 func (rd *round) bound(u int, c *class, uIsMentee bool) int64 {
-	a := &rd.people[u]
-	if !rd.rules.SameCountryAllowed && c.onlyCountry == a.countryID {
+	if !rd.feasibleWithClass(u, c) {
 		return -1
 	}
-	if rd.rules.RequireSharedLanguage && a.langs.and(c.langs).empty() {
+	return rd.scoreWithClass(u, c, uIsMentee, min(sharedCount(rd.people[u].interests, c.union), c.maxN))
+}
+
+// boundNoInterest is bound for the members of c that share no interest
+// with u.
+func (rd *round) boundNoInterest(u int, c *class, uIsMentee bool) int64 {
+	if !rd.feasibleWithClass(u, c) {
 		return -1
 	}
-	var fit int
-	if uIsMentee {
-		fit = careerFitStages(rd.rules.Mode, c.stage, a.stage)
-	} else {
-		fit = careerFitStages(rd.rules.Mode, a.stage, c.stage)
-	}
-	w := &rd.w
-	s := careerPoints(w.CareerStage, fit)
-	same := a.sector >= 0 && a.sector == c.sector
-	if same {
-		s += int64(w.Sector)
-	}
-	shared := min(sharedCount(a.interests, c.union), c.maxN)
-	s += int64(w.Interest) * int64(shared)
-	s += int64(w.TimeZone) * int64(maxTZHoursDiff-tzHours(a.tzMin, c.tz))
-	if prefSatisfied(a.pref, fit, same, shared) {
-		s += int64(w.Preference)
-	}
-	if prefSatisfied(c.pref, fit, same, shared) {
-		s += int64(w.Preference)
-	}
-	return s
+	return rd.scoreWithClass(u, c, uIsMentee, 0)
 }
 
 // classBound is an upper bound on the score of any member of a with any
@@ -126,59 +110,34 @@ func (rd *round) classBound(a, b *class) int64 {
 	if rd.rules.RequireSharedLanguage && a.langs.and(b.langs).empty() {
 		return -1
 	}
-	fit := careerFitStages(rd.rules.Mode, a.stage, b.stage)
-	w := &rd.w
-	s := careerPoints(w.CareerStage, fit)
-	same := a.sector >= 0 && a.sector == b.sector
-	if same {
-		s += int64(w.Sector)
-	}
-	shared := min(sharedCount(a.union, b.union), a.maxN, b.maxN)
-	s += int64(w.Interest) * int64(shared)
-	s += int64(w.TimeZone) * int64(maxTZHoursDiff-tzHours(a.tz, b.tz))
-	if prefSatisfied(a.pref, fit, same, shared) {
-		s += int64(w.Preference)
-	}
-	if prefSatisfied(b.pref, fit, same, shared) {
-		s += int64(w.Preference)
-	}
-	return s
+	return rd.scoreOf(a.stage, a.sector, a.pref, a.tz, b.stage, b.sector, b.pref, b.tz,
+		min(sharedCount(a.union, b.union), a.maxN, b.maxN))
 }
 
-// boundNoInterest is bound for the members of c that share no interest
-// with u.
-func (rd *round) boundNoInterest(u int, c *class, uIsMentee bool) int64 {
+// feasibleWithClass reports whether c may hold anybody u can be paired with, by
+// country and language.
+func (rd *round) feasibleWithClass(u int, c *class) bool {
 	a := &rd.people[u]
 	if !rd.rules.SameCountryAllowed && c.onlyCountry == a.countryID {
-		return -1
+		return false
 	}
-	if rd.rules.RequireSharedLanguage && a.langs.and(c.langs).empty() {
-		return -1
-	}
-	var fit int
+	return !rd.rules.RequireSharedLanguage || !a.langs.and(c.langs).empty()
+}
+
+// scoreWithClass is the score of u with a member of c who shares `shared`
+// interests with u (in mentor mode, u the mentee and c's members mentors).
+func (rd *round) scoreWithClass(u int, c *class, uIsMentee bool, shared int) int64 {
+	a := &rd.people[u]
 	if uIsMentee {
-		fit = careerFitStages(rd.rules.Mode, c.stage, a.stage)
-	} else {
-		fit = careerFitStages(rd.rules.Mode, a.stage, c.stage)
+		return rd.scoreOf(c.stage, c.sector, c.pref, c.tz, a.stage, a.sector, a.pref, a.tzMin, shared)
 	}
-	w := &rd.w
-	s := careerPoints(w.CareerStage, fit)
-	same := a.sector >= 0 && a.sector == c.sector
-	if same {
-		s += int64(w.Sector)
-	}
-	s += int64(w.TimeZone) * int64(maxTZHoursDiff-tzHours(a.tzMin, c.tz))
-	if prefSatisfied(a.pref, fit, same, 0) {
-		s += int64(w.Preference)
-	}
-	if prefSatisfied(c.pref, fit, same, 0) {
-		s += int64(w.Preference)
-	}
-	return s
+	return rd.scoreOf(a.stage, a.sector, a.pref, a.tzMin, c.stage, c.sector, c.pref, c.tz, shared)
 }
 
 // bounds returns bound(u, c) and boundNoInterest(u, c) in one pass (both
-// -1 when nobody in c is feasible for u by country or language).
+// -1 when nobody in c is feasible for u by country or language). It is the
+// pricing hot path, so it shares the work of the two instead of calling them;
+// TestFusedBounds checks it agrees with them.
 func (rd *round) bounds(u int, c *class, uIsMentee bool) (all, noInterest int64) {
 	a := &rd.people[u]
 	if !rd.rules.SameCountryAllowed && c.onlyCountry == a.countryID {
