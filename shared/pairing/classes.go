@@ -176,6 +176,43 @@ func (rd *round) bounds(u int, c *class, uIsMentee bool) (all, noInterest int64)
 	return all, noInterest
 }
 
+// pairBounds is bounds (peer mode) for every member of class a against
+// class b at once: the two classes fix everything but the number of shared
+// interests, so per person only feasibility and that count remain.
+type pairBounds struct {
+	fit          int
+	same         bool
+	s            int64 // career-stage, sector and time-zone points
+	aPref, bPref int8
+	wI, wP       int64
+}
+
+func (rd *round) newPairBounds(a, b *class) pairBounds {
+	w := &rd.w
+	fit := careerFitStages(rd.rules.Mode, a.stage, b.stage)
+	p := pairBounds{fit: fit, same: a.sector >= 0 && a.sector == b.sector, aPref: a.pref, bPref: b.pref,
+		wI: int64(w.Interest), wP: int64(w.Preference)}
+	p.s = careerPoints(w.CareerStage, fit) + int64(w.TimeZone)*int64(maxTZHoursDiff-tzHours(a.tz, b.tz))
+	if p.same {
+		p.s += int64(w.Sector)
+	}
+	return p
+}
+
+// at is the bound for a member of a sharing at most shared interests with
+// the members of b (bounds' all for shared = min(|I(u) ∩ union(b)|, maxN(b)),
+// its noInterest for 0).
+func (p *pairBounds) at(shared int) int64 {
+	s := p.s + p.wI*int64(shared)
+	if prefSatisfied(p.aPref, p.fit, p.same, shared) {
+		s += p.wP
+	}
+	if prefSatisfied(p.bPref, p.fit, p.same, shared) {
+		s += p.wP
+	}
+	return s
+}
+
 // cand is a scored candidate; h is a deterministic pseudo-random tie-breaker
 // (tieHash of the pair), so equal-score candidates are spread over the
 // round instead of piling onto the smallest IDs.

@@ -55,7 +55,13 @@
 // pair's score, so one more pair always outweighs any score difference;
 // plain maximum-weight matching on w' is then exactly the lexicographic
 // optimum. The sizes are checked against int64 overflow (an error is
-// returned far beyond any real round).
+// returned far beyond any real round). The solves are much faster with a
+// small constant, so the peer matcher first uses C = S+1: if that optimum
+// leaves nobody who has a feasible partner exposed (the usual case; the
+// odd one out of an odd component goes to its dummy, see below), it has
+// maximum cardinality, and since every maximum-cardinality matching then
+// carries the same C terms it is also the best-scoring one. Otherwise the
+// whole solve runs again with the large C.
 //
 // Mentor mode, in this order: maximum cardinality; then the waitlist order
 // decides who is placed — Priority (higher first, e.g. final-year students),
@@ -114,8 +120,15 @@
 //     full graph: the matching is certified optimal (Stats.Exact,
 //     Stats.Gap = 0). After a warm re-solve a round first prices only the
 //     pairs with a "dirty" member (whose Y or blossom cover fell, or who had
-//     violators last round); a complete scan runs whenever that finds
-//     nothing, so the stopping test is always a complete scan.
+//     violators last round), a heuristic that finds most new violators
+//     cheaply. When that finds nothing, an exact incremental scan decides:
+//     a pair the last complete scan priced, with its ends in different
+//     outermost blossoms, had Y[u] + Y[v] ≥ 2w' then and can only be
+//     violated now if Y[u] or Y[v] fell below its value at that scan
+//     (blossom duals are never negative). So scanning everybody whose Y
+//     fell since, who had violators at that scan or who was in a
+//     non-trivial outermost blossom then covers every possible violator;
+//     when that is more than half the round a complete scan runs instead.
 //     If Rules.MaxPricingRounds is reached first, the dual is
 //     repaired by raising one endpoint of every violated pair and
 //     Stats.Gap reports the certified gap (dual bound − primal, in w' units).

@@ -56,6 +56,14 @@ func SetVerifyPricing(on bool) int {
 	return m
 }
 
+// IncrementalCertificates returns how many solve–price loops were certified
+// by an exact incremental scan since the last call.
+func IncrementalCertificates() int {
+	n := incrementalCertificates
+	incrementalCertificates = 0
+	return n
+}
+
 // SetMaxFound sets the per-person violator cap of a pricing scan and
 // returns the old one.
 func SetMaxFound(n int) int { old := maxFoundPerVertex; maxFoundPerVertex = uint8(n); return int(old) }
@@ -69,11 +77,30 @@ func (o *Oracle) CheckBounds() (bad, total int) {
 	for i := range pool {
 		pool[i] = i
 	}
-	for _, c := range rd.buildClasses(pool) {
+	classes := rd.buildClasses(pool)
+	for _, c := range classes {
 		for u := range rd.people {
 			for _, mentee := range []bool{false, true} {
 				a, b := rd.bounds(u, c, mentee)
 				if a != rd.bound(u, c, mentee) || b != rd.boundNoInterest(u, c, mentee) {
+					bad++
+				}
+				total++
+			}
+		}
+	}
+	// pairBounds (peer pricing) against bounds, for every member of every
+	// class against every class it may pair with.
+	for _, ca := range classes {
+		for _, cb := range classes {
+			pb := rd.newPairBounds(ca, cb)
+			for _, m := range ca.members {
+				u := int(m)
+				a, b := rd.bounds(u, cb, false)
+				if a < 0 {
+					continue
+				}
+				if a != pb.at(min(sharedCount(rd.people[u].interests, cb.union), cb.maxN)) || b != pb.at(0) {
 					bad++
 				}
 				total++

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -727,6 +728,14 @@ func TestCertifiedGap(t *testing.T) {
 func TestPricingMissesNothing(t *testing.T) {
 	pairing.SetVerifyPricing(true)
 	defer pairing.SetVerifyPricing(false)
+	pairing.IncrementalCertificates()
+	defer func() {
+		// The exhaustive check above must also have judged loops that an
+		// incremental scan (not a complete one) certified.
+		if n := pairing.IncrementalCertificates(); n == 0 {
+			t.Error("no loop was certified by the incremental scan")
+		}
+	}()
 	for _, c := range []struct {
 		seed     uint64
 		people   int
@@ -775,5 +784,57 @@ func TestMentorSparseMatchesDense(t *testing.T) {
 		if diff := dense.Stats.TotalScore - early.Stats.TotalScore; diff > early.Stats.Gap || (diff > 0 && early.Stats.Exact) {
 			t.Errorf("seed %d: capped run is %d below the optimum but reports gap %d, exact %v", seed, diff, early.Stats.Gap, early.Stats.Exact)
 		}
+	}
+}
+
+// TestCardinalityBeforeScore is a path a–b–c–d–e–f (languages chain, so
+// only neighbours are feasible) where b–c and d–e are excellent pairs and
+// a–b, c–d, e–f poor ones. Cardinality comes first, so the answer is the
+// three poor pairs. The matcher first solves with a small cardinality
+// constant, which here prefers the two excellent pairs and leaves a and f
+// exposed; it must notice and solve again with the large one.
+func TestCardinalityBeforeScore(t *testing.T) {
+	good := func(p pairing.Person, sector pairing.Sector, interests ...string) pairing.Person {
+		p.Sector, p.CareerStage, p.Interests, p.Preference = sector, pairing.StageMidCareer, interests, pairing.PreferInterest
+		return p
+	}
+	in := peerInput(
+		good(pp("a", "AU", "Pacific/Auckland", "en"), pairing.SectorSchool, "m"),
+		good(pp("b", "GB", "Europe/London", "en", "fr"), pairing.SectorAcademic, "x", "y", "z"),
+		good(pp("c", "FR", "Europe/London", "fr", "de"), pairing.SectorAcademic, "x", "y", "z"),
+		good(pp("d", "DE", "Pacific/Auckland", "de", "es"), pairing.SectorPublic, "p", "q", "r"),
+		good(pp("e", "ES", "Pacific/Auckland", "es", "it"), pairing.SectorPublic, "p", "q", "r"),
+		good(pp("f", "IT", "Europe/London", "it"), pairing.SectorSchool, "n"),
+	)
+	in.Rules.OddPolicy = pairing.OddLeave
+	o, err := pairing.NewOracle(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The instance must really separate the two objectives for the small
+	// constant C = maxS + 1: two excellent pairs outweigh three poor ones.
+	smallC := o.MaxScore() + 1
+	if two, three := 2*smallC+o.Score("b", "c")+o.Score("d", "e"), 3*smallC+o.Score("a", "b")+o.Score("c", "d")+o.Score("e", "f"); two <= three {
+		t.Fatalf("instance does not exercise the fallback: %d ≤ %d", two, three)
+	}
+	var fellBack bool
+	pairing.SetDebug(func(f string, _ ...any) {
+		if strings.Contains(f, "solving again") {
+			fellBack = true
+		}
+	})
+	defer pairing.SetDebug(nil)
+	res := mustMatch(t, in)
+	checkResult(t, in, res)
+	got := pairKeys(res)
+	slices.Sort(got)
+	if want := []string{"a+b", "c+d", "e+f"}; !slices.Equal(got, want) {
+		t.Fatalf("pairs %v, want %v", got, want)
+	}
+	if !fellBack {
+		t.Error("the small-constant solve was not rejected")
+	}
+	if !res.Stats.Exact || res.Stats.Gap != 0 {
+		t.Errorf("Exact=%v Gap=%d", res.Stats.Exact, res.Stats.Gap)
 	}
 }

@@ -66,7 +66,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 		return out, nil
 	}
 	maxS := rd.roundMaxScore()
-	C, err := cardinalityConstant(n/2, maxS)
+	bigC, err := cardinalityConstant(n/2, maxS)
 	if err != nil {
 		return nil, err
 	}
@@ -196,14 +196,14 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 			dummyOf[u] = n + len(dummyOf)
 		}
 	}
-	var dummyEdges []edge
+	var dummyEdges []edge // weight 0 here: the solve adds C
 	d0 := make([]bool, n) // has a feasible partner
 	for u, l := range lists {
 		d0[u] = len(l) > 0
 	}
 	for u, l := range lists {
 		if d, ok := dummyOf[comp[u]]; ok && len(l) > 0 {
-			dummyEdges = append(dummyEdges, edge{u, d, C})
+			dummyEdges = append(dummyEdges, edge{u, d, 0})
 		}
 	}
 	debugf("peer: %d components with an odd number of matchable people get a dummy", len(dummyOf))
@@ -213,40 +213,114 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	edges := make([]edge, len(keys))
-	inGraph := make(map[uint64]bool, len(keys))
+	sparse := make([]edge, len(keys)) // scores: the solve adds C
 	for i, k := range keys {
-		inGraph[k] = true
-		edges[i] = edge{int(k >> 32), int(uint32(k)), C + edgeSet[k]}
+		sparse[i] = edge{int(k >> 32), int(uint32(k)), edgeSet[k]}
 	}
 	edgeSet = nil
+	sp := &sparseProblem{pool: pool, classes: classes, edges: sparse, dummies: len(dummyOf), dummyEdges: dummyEdges, matchable: d0}
+
+	// The cardinality constant: bigC makes any extra pair outweigh every
+	// score difference, so the optimum is maximum cardinality first by
+	// construction. The solves are much faster with a small constant
+	// (smallC = maxS + 1: the duals then carry far less cardinality
+	// pressure), and its optimum is the same whenever it leaves nobody
+	// matchable exposed (see perfect), which is the usual case; otherwise
+	// the loop runs again with bigC.
+	if smallC := maxS + 1; smallC < bigC {
+		res := rd.solvePeers(sp, smallC)
+		if res.perfect {
+			return res.out, nil
+		}
+		debugf("peer: C=%d leaves matchable people exposed; solving again with C=%d", smallC, bigC)
+	}
+	return rd.solvePeers(sp, bigC).out, nil
+}
+
+// sparseProblem is the peer sub-problem as matchPeers prepares it: the
+// initial candidate pairs (weights are scores) and the dummies that absorb
+// the odd one out of each odd component (vertices n, n+1, …; their edges
+// have weight 0 here).
+type sparseProblem struct {
+	pool       []int
+	classes    []*class
+	edges      []edge
+	dummies    int
+	dummyEdges []edge
+	matchable  []bool // has a feasible partner
+}
+
+// peerSolve is one run of the solve–price loop with a given cardinality
+// constant.
+type peerSolve struct {
+	out *peerOutcome
+	// perfect: every matchable person is matched (to a person or to their
+	// component's dummy). Every odd component leaves at least one person
+	// exposed in any matching and a dummy takes at most one, so the
+	// matching then has maximum cardinality; every maximum-cardinality
+	// matching extends to a perfect one of the graph with dummies of the
+	// same C-weight, so an optimum for w = C + score that is perfect is
+	// also the best-scoring maximum-cardinality matching, whatever C is.
+	perfect bool
+}
+
+// solvePeers runs the solve–price loop on sp with edge weights C + score
+// (dummy edges C) until no violator is left or the round cap is reached.
+func (rd *round) solvePeers(sp *sparseProblem, C int64) peerSolve {
+	pool, classes, d0 := sp.pool, sp.classes, sp.matchable
+	n := len(pool)
+	out := &peerOutcome{mate: make([]int, n), score: make([]int64, n)}
+	st := &out.stats
+	st.CandidateK = rd.rules.CandidateK
+	edges := make([]edge, len(sp.edges))
+	inGraph := make(map[uint64]bool, len(sp.edges))
+	for i, e := range sp.edges {
+		inGraph[pairKey(e.u, e.v)] = true
+		edges[i] = edge{e.u, e.v, C + e.w}
+	}
+	dummyEdges := make([]edge, len(sp.dummyEdges))
+	for i, e := range sp.dummyEdges {
+		dummyEdges[i] = edge{e.u, e.v, C + e.w}
+	}
+	var t0 time.Time
 
 	// The first solve is cold; later rounds add the new edges to the solver,
 	// which re-optimises from the previous matching and dual (warm start).
 	var ws *warmSolver
 	var added []edge
-	// Incremental pricing: after a warm re-solve most duals are unchanged, so
-	// a round first scans only the pairs with a "dirty" end (its Y fell, its
-	// blossom cover changed, or it had violators last round); only when that
-	// finds nothing does a complete scan decide (exactness never relies on
-	// the dirty marks).
+	// Incremental pricing. After a warm re-solve most duals are unchanged, so
+	// a round first scans only the pairs with a "dirty" end: its Y or
+	// blossom cover fell since the last round, or it had violators then (a
+	// heuristic: it finds most new violators cheaply). When that finds
+	// nothing, an exact scan decides: a pair priced by the last complete
+	// scan with its ends in different outermost blossoms had slack
+	// Y[u] + Y[v] − 2w ≥ 0 then, and blossom duals are never negative, so it
+	// can only be violated now if Y[u] or Y[v] fell below its value at that
+	// scan. Scanning every person whose Y fell, who had violators at that
+	// scan (their scan may have stopped early) or who was inside a
+	// non-trivial outermost blossom then, therefore covers every possible
+	// violator; a complete scan runs when that set is too large.
 	var prevY, prevSig []int64
 	var prevViol []bool
+	var refY []int64 // Y at the last complete scan
+	var refBad []bool
 	for {
 		st.PricingRounds++
 		st.EdgesUsed = len(edges)
 		t0 = time.Now()
 		if ws == nil {
-			ws = newWarmSolver(n+len(dummyOf), append(edges, dummyEdges...))
+			ws = newWarmSolver(n+sp.dummies, append(edges, dummyEdges...))
 		} else {
 			ws.add(added)
 		}
 		mate, total, dual := ws.result()
 		t1 := time.Now()
 		sig := coverSig(dual, n)
-		var dirty []bool
+		var near []edge
+		var checked int64
+		var scanned []bool // people whose pairs were all priced this round
 		if prevY != nil {
-			dirty = make([]bool, n)
+			dirty := make([]bool, n)
 			cnt := 0
 			for v := range n {
 				if dual.y[v] < prevY[v] || sig[v] < prevSig[v] || prevViol[v] {
@@ -254,22 +328,52 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 					cnt++
 				}
 			}
-			debugf("peer: round %d: %d dirty people", st.PricingRounds, cnt)
-			if cnt > n/2 {
-				dirty = nil
+			if cnt <= n/2 {
+				near, checked = rd.pricePeersDirty(pool, classes, dual, C, lookahead, dirty)
+				scanned = dirty
 			}
-		}
-		var near []edge
-		var checked int64
-		if dirty != nil {
-			near, checked = rd.pricePeersDirty(pool, classes, dual, C, lookahead, dirty)
+			debugf("peer: round %d: %d dirty people", st.PricingRounds, cnt)
 		}
 		viol := violators(near)
-		if len(viol) == 0 {
+		certified := false // no violator is left (without a complete scan)
+		if len(viol) == 0 && refY != nil {
+			// The exact scan, skipping the people just scanned (no
+			// violator was found, so their scans were complete).
+			must := make([]bool, n)
+			cnt := 0
+			for v := range n {
+				if (dual.y[v] < refY[v] || refBad[v]) && (scanned == nil || !scanned[v]) {
+					must[v] = true
+					cnt++
+				}
+			}
+			debugf("peer: round %d: %d people to price exactly", st.PricingRounds, cnt)
+			if cnt <= n/2 {
+				var c2 int64
+				near, c2 = rd.pricePeersDirty(pool, classes, dual, C, lookahead, must)
+				checked += c2
+				viol = violators(near)
+				certified = len(viol) == 0
+				if certified {
+					incrementalCertificates++
+				}
+			}
+		}
+		if len(viol) == 0 && !certified {
 			var c2 int64
 			near, c2 = rd.pricePeers(pool, classes, dual, C, lookahead)
 			checked += c2
 			viol = violators(near)
+			refY = slices.Clone(dual.y[:n])
+			refBad = make([]bool, n)
+			for _, e := range viol {
+				refBad[e.u], refBad[e.v] = true, true
+			}
+			for v, o := range dual.d.Outer[:n] {
+				if o >= 0 {
+					refBad[v] = true
+				}
+			}
 		}
 		prevY, prevSig = dual.y[:n], sig
 		prevViol = make([]bool, n)
@@ -314,7 +418,11 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 				st.Gap = 0
 			}
 			st.Exact = len(viol) == 0 && st.Gap == 0
+			perfect := true
 			for u, v := range mate[:n] {
+				if v < 0 && d0[u] {
+					perfect = false
+				}
 				if v >= n { // a dummy
 					v = -1
 				}
@@ -323,7 +431,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 					out.score[u] = rd.score(pool[u], pool[v])
 				}
 			}
-			return out, nil
+			return peerSolve{out: out, perfect: perfect}
 		}
 		added = added[:0]
 		for _, e := range partialPricing(near, n, maxViolatorsPerVertex) {
@@ -389,35 +497,62 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 	}
 	group := make([]int, n)
 	key := make([]int64, n)
-	country := make([]int32, n) // pool position → countryID (cache-friendly pre-check)
-	for v := range n {
-		country[v] = rd.people[pool[v]].countryID
-	}
 	for v := 0; v < n; v++ {
 		if o := d.d.Outer[v]; o >= 0 {
 			group[v] = groupOf[o]
 		}
 		key[v] = d.y[v] + shifts[group[v]]
 	}
-	// Interest sets in pool order, contiguous (the topic scans compare them
-	// for many members without loading each member's record).
 	W := rd.words
-	intr := make([]uint64, n*W)
-	for v := range n {
-		copy(intr[v*W:(v+1)*W], rd.people[pool[v]].interests)
-	}
-	// Per group, per class: members sorted by key.
-	type tentry struct {
-		k int64 // key of v
-		v int32
+	nTopics := len(rd.interestNames)
+	// Per group, per class: the members sorted by key, with everything the
+	// scans read about them in parallel arrays. A scan goes over one list
+	// pair member by member, so reading only the two lists' arrays keeps
+	// it in cache (a person's record is read only for the rare pair that
+	// gets past the dual test).
+	type topicList struct {
+		lo int64   // smallest key in at (MaxInt64 when empty)
+		at []int32 // positions of the members with the topic, by key
 	}
 	type plist struct {
 		c       *class
-		members []int32
-		keys    []int64 // keys[i] = key[members[i]]
+		members []int32   // pool positions, by key
+		keys    []int64   // keys[j] = key[members[j]]
+		langs   []langSet // members[j]'s languages
+		country []int32   // members[j]'s country
+		intr    []uint64  // members[j]'s interests: intr[j*W : (j+1)*W]
 		minKey  int64
-		byTopic [][]tentry // topic → members with it, sorted by key (nil when none)
-		topicLo []int64    // topic → smallest key in byTopic (MaxInt64 when none)
+		topics  []topicList // topic → members with it (b side only)
+		found   []uint8     // violators found for members[j] (a side)
+		near    []uint8     // tight pairs kept for members[j] (a side)
+	}
+	makeList := func(c *class, m []int32, withTopics bool) plist {
+		pl := plist{c: c, members: m, keys: make([]int64, len(m)), langs: make([]langSet, len(m)),
+			country: make([]int32, len(m)), intr: make([]uint64, len(m)*W), minKey: key[m[0]],
+			found: make([]uint8, len(m)), near: make([]uint8, len(m))}
+		for j, v := range m {
+			p := &rd.people[pool[v]]
+			pl.keys[j], pl.langs[j], pl.country[j] = key[v], p.langs, p.countryID
+			copy(pl.intr[j*W:(j+1)*W], p.interests)
+		}
+		if withTopics {
+			pl.topics = make([]topicList, nTopics)
+			for j := range m { // by key, so every topic list is too
+				for w, x := range pl.intr[j*W : (j+1)*W] {
+					for ; x != 0; x &= x - 1 {
+						t := w*64 + bits.TrailingZeros64(x)
+						pl.topics[t].at = append(pl.topics[t].at, int32(j))
+					}
+				}
+			}
+			for t := range pl.topics {
+				pl.topics[t].lo = math.MaxInt64
+				if at := pl.topics[t].at; len(at) > 0 {
+					pl.topics[t].lo = pl.keys[at[0]]
+				}
+			}
+		}
+		return pl
 	}
 	lists := make([][]plist, len(shifts))
 	dlists := make([][]plist, len(shifts)) // dirty members only (a side)
@@ -440,27 +575,7 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 				}
 				return cmp.Compare(a, b)
 			})
-			ks := make([]int64, len(m))
-			for i, v := range m {
-				ks[i] = key[v]
-			}
-			pl := plist{c: c, members: m, keys: ks, minKey: key[m[0]], byTopic: make([][]tentry, len(rd.interestNames))}
-			pl.topicLo = make([]int64, len(pl.byTopic))
-			for _, v := range m { // m is sorted, so every topic list is too
-				for w, x := range intr[int(v)*W : (int(v)+1)*W] {
-					for ; x != 0; x &= x - 1 {
-						t := w*64 + bits.TrailingZeros64(x)
-						pl.byTopic[t] = append(pl.byTopic[t], tentry{key[v], v})
-					}
-				}
-			}
-			for t, l := range pl.byTopic {
-				pl.topicLo[t] = math.MaxInt64
-				if len(l) > 0 {
-					pl.topicLo[t] = l[0].k
-				}
-			}
-			lists[g] = append(lists[g], pl)
+			lists[g] = append(lists[g], makeList(c, m, true))
 			if dirty != nil {
 				var dm []int32
 				for _, v := range m {
@@ -469,7 +584,7 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 					}
 				}
 				if len(dm) > 0 {
-					dlists[g] = append(dlists[g], plist{c: c, members: dm, minKey: key[dm[0]]})
+					dlists[g] = append(dlists[g], makeList(c, dm, false))
 				}
 			}
 		}
@@ -487,45 +602,54 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 	}
 	found := make([][]edge, len(tasks))
 	checked := make([]int64, len(tasks))
-	perU := make([]uint8, n)  // violators found for u on the a side (one task per u)
-	nearU := make([]uint8, n) // tight pairs kept for u
+	sameOK := rd.rules.SameCountryAllowed
+	needLang := rd.rules.RequireSharedLanguage
+	// scan prices every pair of a member of a with a member of b (for a
+	// list against itself, each pair once).
 	scan := func(ti int, a, b *plist, subA, subB int64, same bool) {
 		ub := rd.cb.bound(rd, a.c, b.c)
 		if ub < 0 || a.minKey-subA+b.minKey-subB >= 2*C+2*ub+margin {
 			return
 		}
 		bMin := b.minKey - subB
-		for _, u32 := range a.members {
-			u := int(u32)
-			if perU[u] >= maxFoundPerVertex {
+		// The two classes fix every term of the score but the shared
+		// interests: score(u, v) = pb.at(shared interests).
+		pb := rd.newPairBounds(a.c, b.c)
+		b0 := pb.at(0)
+		wI := pb.wI
+		for i, u32 := range a.members {
+			if a.found[i] >= maxFoundPerVertex {
 				continue
 			}
-			ku := key[u] - subA
+			ku := a.keys[i] - subA
 			if bMin >= 2*C+2*ub+margin-ku {
 				break
 			}
-			pu := pool[u]
-			bu, b0 := rd.bounds(pu, b.c, false)
-			if bu < 0 {
+			cu, ul := a.country[i], a.langs[i]
+			if (!sameOK && b.c.onlyCountry == cu) || (needLang && ul.and(b.c.langs).empty()) {
 				continue
 			}
+			u := int(u32)
+			ui := a.intr[i*W : (i+1)*W]
+			sMax := min(sharedCount(ui, b.c.union), b.c.maxN)
+			bu := pb.at(sMax)
 			// Members sharing no interest with u score at most b0: one scan
 			// of all members up to the tight threshold t0 covers them (and
 			// checks exactly whatever it meets). Members sharing interests
 			// beyond t0 are reached through the topic lists, each from its
 			// lowest shared topic only.
 			t0 := 2*C + 2*b0 + margin - ku
-			try := func(v int) bool { // false: stop scanning u
+			try := func(j int) bool { // false: stop scanning u
 				checked[ti]++
-				if !rd.rules.SameCountryAllowed && country[v] == country[u] {
+				if (!sameOK && b.country[j] == cu) || (needLang && ul.and(b.langs[j]).empty()) {
 					return true
 				}
-				pv := pool[v]
-				if !rd.feasible(pu, pv) {
+				w := C + pb.at(sharedCount(ui, b.intr[j*W:(j+1)*W]))
+				if ku+b.keys[j]-subB-2*w >= margin {
 					return true
 				}
-				w := C + rd.score(pu, pv)
-				if key[u]-subA+key[v]-subB-2*w >= margin {
+				v := int(b.members[j])
+				if rd.isBlocked(pool[u], pool[v]) {
 					return true
 				}
 				sl := d.slack(u, v, w)
@@ -543,26 +667,28 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 					x, y = y, x
 				}
 				if sl >= 0 { // tight, not violated: a few, and keep scanning
-					if nearU[u] < maxNearPerVertex {
-						nearU[u]++
+					if a.near[i] < maxNearPerVertex {
+						a.near[i]++
 						found[ti] = append(found[ti], edge{x, y, sl})
 					}
 					return true
 				}
 				found[ti] = append(found[ti], edge{x, y, sl})
-				perU[u]++
-				return perU[u] < maxFoundPerVertex
+				a.found[i]++
+				return a.found[i] < maxFoundPerVertex
 			}
 			more := true
-			for j, v32 := range b.members {
-				v := int(v32)
+			for j, v := range b.members {
 				if b.keys[j]-subB >= t0 {
 					break
 				}
-				if v == u || (same && v < u) {
+				if needLang && ul.and(b.langs[j]).empty() {
 					continue
 				}
-				if more = try(v); !more {
+				if int(v) == u || (same && int(v) < u) {
+					continue
+				}
+				if more = try(j); !more {
 					break
 				}
 			}
@@ -570,51 +696,53 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 				continue
 			}
 			t := 2*C + 2*bu + margin - ku
-			ui := intr[u*W : (u+1)*W]
 			// A member sharing s ≥ 1 interests with u scores at most
 			// bu − Interest·(sMax − s) (the class fixes every other term),
 			// so it needs an exact check only below that threshold.
-			sMax := int64(min(sharedCount(ui, b.c.union), b.c.maxN))
-			wI := int64(rd.w.Interest)
 			for wi, x := range ui {
+				x &= b.c.union[wi]
 				for ; x != 0 && more; x &= x - 1 {
 					tp := wi*64 + bits.TrailingZeros64(x)
-					if b.topicLo[tp]-subB >= t {
+					tl := &b.topics[tp]
+					if tl.lo-subB >= t {
 						continue // nobody in this list is below t
 					}
-					lst := b.byTopic[tp]
+					lst := tl.at
 					// Members below t0 were covered by the first scan: start
 					// at the first key ≥ t0 (the list is sorted by key).
 					// Galloping search: most lists have few members below t0.
 					lo, hi := 0, len(lst)
-					for step := 1; lo+step < hi; step *= 2 {
-						if lst[lo+step].k-subB >= t0 {
-							hi = lo + step
-							break
+					if tl.lo-subB < t0 {
+						for step := 1; lo+step < hi; step *= 2 {
+							if b.keys[lst[lo+step]]-subB >= t0 {
+								hi = lo + step
+								break
+							}
+							lo += step
 						}
-						lo += step
-					}
-					for lo < hi {
-						if h := int(uint(lo+hi) >> 1); lst[h].k-subB < t0 {
-							lo = h + 1
-						} else {
-							hi = h
+						for lo < hi {
+							if h := int(uint(lo+hi) >> 1); b.keys[lst[h]]-subB < t0 {
+								lo = h + 1
+							} else {
+								hi = h
+							}
 						}
 					}
-					for _, te := range lst[lo:] {
-						v := int(te.v)
-						kv := te.k - subB
+					for _, j32 := range lst[lo:] {
+						j := int(j32)
+						kv := b.keys[j] - subB
 						if kv >= t {
 							break
 						}
+						v := int(b.members[j])
 						if v == u || (same && v < u) {
 							continue
 						}
-						low, sh := lowestSharedCount(ui, intr[v*W:(v+1)*W])
-						if low != tp || kv >= t-2*wI*(sMax-int64(sh)) {
+						low, sh := lowestSharedCount(ui, b.intr[j*W:(j+1)*W])
+						if low != tp || kv >= t-2*wI*int64(sMax-sh) {
 							continue
 						}
-						if more = try(v); !more {
+						if more = try(j); !more {
 							break
 						}
 					}
@@ -823,6 +951,10 @@ func lowestSharedCount(a, b []uint64) (int, int) {
 // verifyPricing makes matchPeers check every pair after a pricing round
 // that found nothing (tests only).
 var verifyPricing bool
+
+// incrementalCertificates counts the loops ended by an exact incremental
+// scan rather than a complete one (tests only).
+var incrementalCertificates int
 
 // verifyMissed accumulates the violators the exhaustive check found.
 var verifyMissed int

@@ -137,9 +137,11 @@ type Stats struct {
 	Exact bool
 	// Gap is the certified gap between the dual bound on the full graph
 	// and the solution, in transformed weight units (pairs·C + score, see
-	// the package documentation); 0 when Exact. A gap below C − TotalScore
-	// proves the number of pairs optimal; the score is then at most Gap
-	// below the optimum.
+	// the package documentation); 0 when Exact. In peer mode, when the
+	// solution leaves nobody with a feasible partner exposed, its number of
+	// pairs is maximum and the score is at most Gap below the optimum;
+	// otherwise (the large C) a gap below C − TotalScore proves the number
+	// of pairs optimal, and the score is then at most Gap below the optimum.
 	Gap int64
 	// CandidateK is the number of best candidates per person in the
 	// initial sparse graph.
