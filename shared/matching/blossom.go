@@ -223,6 +223,8 @@ type solver struct {
 	w2       []int64
 	adjStart []int32 // adjacency in CSR form: adj[adjStart[v]:adjStart[v+1]]
 	adj      []int32 // remote endpoint p of each incident edge (edge p>>1, neighbour endpoint[p])
+	adjNb    []int32 // adjNb[i] = endpoint[adj[i]]: the neighbour, read without a random access
+	adjW     []int64 // adjW[i] = w2[adj[i]>>1]
 
 	mate      []int     // mate[v]: remote endpoint of v's matched edge, or -1
 	inBlossom []int     // top-level blossom containing vertex v
@@ -274,6 +276,7 @@ func newSolver(g graph, shift int64) *solver {
 		s.adj[fill[v]] = int32(p ^ 1)
 		fill[v]++
 	}
+	s.fillAdjCopies()
 	s.mate = make([]int, n)
 	s.inBlossom = make([]int, n)
 	s.y = make([]int64, n)
@@ -385,23 +388,37 @@ func (s *solver) linkLeaves(b int) {
 	s.llast[b] = s.llast[ch[len(ch)-1]]
 }
 
+// fillAdjCopies fills adjNb and adjW from adj (the scans read a vertex's neighbours and
+// edge weights sequentially instead of through endpoint and w2).
+func (s *solver) fillAdjCopies() {
+	if cap(s.adjNb) >= len(s.adj) {
+		s.adjNb, s.adjW = s.adjNb[:len(s.adj)], s.adjW[:len(s.adj)]
+	} else {
+		s.adjNb, s.adjW = make([]int32, len(s.adj), cap(s.adj)), make([]int64, len(s.adj), cap(s.adj))
+	}
+	for i, p := range s.adj {
+		s.adjNb[i], s.adjW[i] = s.endpoint[p], s.w2[p>>1]
+	}
+}
+
 // scan pushes the candidates created by vertex v having become an S-vertex.
 func (s *solver) scan(v int) {
 	bv := s.inBlossom[v]
 	yv := s.yOf(v)
 	s.hVert.push(yv+s.delta, v)
-	for _, p := range s.adj[s.adjStart[v]:s.adjStart[v+1]] {
-		w := s.endpoint[p]
+	lo, hi := s.adjStart[v], s.adjStart[v+1]
+	nb, ws := s.adjNb[lo:hi], s.adjW[lo:hi]
+	for i, p := range s.adj[lo:hi] {
+		w := nb[i]
 		bw := s.inBlossom[w]
 		if bw == bv {
 			continue
 		}
-		k := int(p >> 1)
 		switch s.label[bw] {
 		case labelS:
-			s.hSS.push(yv+s.yOf(int(w))-s.w2[k]+2*s.delta, k)
+			s.hSS.push(yv+s.yOf(int(w))-ws[i]+2*s.delta, int(p>>1))
 		case free:
-			s.hFree.push(yv+s.yOf(int(w))-s.w2[k]+s.delta, k)
+			s.hFree.push(yv+s.yOf(int(w))-ws[i]+s.delta, int(p>>1))
 		}
 	}
 }
@@ -409,11 +426,12 @@ func (s *solver) scan(v int) {
 // rescanFree pushes the S–free candidates of vertex v, which has just become free.
 func (s *solver) rescanFree(v int) {
 	yv := s.yOf(v)
-	for _, p := range s.adj[s.adjStart[v]:s.adjStart[v+1]] {
-		w := s.endpoint[p]
+	lo, hi := s.adjStart[v], s.adjStart[v+1]
+	nb, ws := s.adjNb[lo:hi], s.adjW[lo:hi]
+	for i, p := range s.adj[lo:hi] {
+		w := nb[i]
 		if s.label[s.inBlossom[w]] == labelS {
-			k := int(p >> 1)
-			s.hFree.push(yv+s.yOf(int(w))-s.w2[k]+s.delta, k)
+			s.hFree.push(yv+s.yOf(int(w))-ws[i]+s.delta, int(p>>1))
 		}
 	}
 }

@@ -84,6 +84,7 @@ func (x *Solver) AddEdges(edges []Edge) {
 	})
 	var check []int // edges whose slack may now be negative
 	oldM := len(s.w2)
+	heavier := false
 	for i, e := range batch {
 		if i > 0 && batch[i-1].a == e.a && batch[i-1].b == e.b {
 			continue
@@ -99,6 +100,7 @@ func (x *Solver) AddEdges(edges []Edge) {
 			if e.w2 > s.w2[k] {
 				s.w2[k] = e.w2
 				check = append(check, k)
+				heavier = true
 			}
 			continue
 		}
@@ -108,6 +110,8 @@ func (x *Solver) AddEdges(edges []Edge) {
 	}
 	if len(s.w2) > oldM {
 		s.buildAdj()
+	} else if heavier {
+		s.fillAdjCopies()
 	}
 	if len(check) > 0 {
 		s.warm(check)
@@ -139,6 +143,7 @@ func (s *solver) buildAdj() {
 		s.adj[fill[v]] = int32(p ^ 1)
 		fill[v]++
 	}
+	s.fillAdjCopies()
 }
 
 // fullSlack returns the doubled slack of edge k including the duals of all blossoms that
