@@ -93,6 +93,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 		type cb struct {
 			c  *class
 			ub int64
+			pb pairBounds
 		}
 		order := make([]cb, 0, len(classes))
 		for ci := lo; ci < hi; ci++ {
@@ -104,7 +105,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 					cbm[ci*nc+cj] = int32(ub)
 				}
 				if ub >= 0 {
-					order = append(order, cb{c, ub})
+					order = append(order, cb{c, ub, rd.newPairBounds(cu, c)})
 				}
 			}
 			// Bound descending, then class order (a total order: the same
@@ -115,28 +116,33 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 				}
 				return cmp.Compare(a.c.idx, b.c.idx)
 			})
+			sameOK, needLang := rd.rules.SameCountryAllowed, rd.rules.RequireSharedLanguage
 			for _, u32 := range cu.members {
 				u := int(u32)
 				pu := pool[u]
-				ui := rd.people[pu].interests
+				p := &rd.people[pu]
+				ui, pc, pl, blocked := p.interests, p.countryID, p.langs, len(p.blocked) > 0
 				t := topK{k: K}
-				for _, o := range order {
+				for oi := range order {
+					o := &order[oi]
 					if t.full() && o.ub < t.worst() {
 						break
 					}
-					b := rd.bound(pu, o.c, false)
-					if b < 0 || (t.full() && b < t.worst()) {
+					// rd.bound(pu, o.c) from the class pair.
+					if (!sameOK && o.c.onlyCountry == pc) || (needLang && pl.and(o.c.langs).empty()) {
 						continue
 					}
-					pc, pl := rd.people[pu].countryID, rd.people[pu].langs
+					b := o.pb.at(min(sharedCount(ui, o.c.union), o.c.maxN))
+					if t.full() && b < t.worst() {
+						continue
+					}
 					for j, v := range o.c.members {
 						if int(v) == u {
 							continue
 						}
 						// feasible (peer mode) from the class's parallel arrays
 						// and u's own blocked list, without touching v's record.
-						if (!rd.rules.SameCountryAllowed && o.c.mCountry[j] == pc) ||
-							(rd.rules.RequireSharedLanguage && o.c.mLangs[j].and(pl).empty()) {
+						if (!sameOK && o.c.mCountry[j] == pc) || (needLang && o.c.mLangs[j].and(pl).empty()) {
 							continue
 						}
 						h := tieHash(u, int(v))
@@ -150,16 +156,13 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 								continue
 							}
 						}
-						pv := pool[v]
-						if rd.isBlocked(pu, pv) {
+						if blocked && rd.isBlocked(pu, pool[v]) {
 							continue
 						}
-						// score(pu, pv) from the classes (which fix stage,
+						// score(pu, pv) from the class pair (which fixes stage,
 						// sector, preference and offset) and v's interests
 						// from the class's parallel array.
-						s := rd.scoreOf(cu.stage, cu.sector, cu.pref, cu.tz, o.c.stage, o.c.sector, o.c.pref, o.c.tz,
-							sharedCount(ui, o.c.mInterests[j*W:(j+1)*W]))
-						t.push(cand{v, s, h})
+						t.push(cand{v, o.pb.at(sharedCount(ui, o.c.mInterests[j*W:(j+1)*W])), h})
 					}
 				}
 				lists[u] = t.list
