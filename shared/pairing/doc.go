@@ -116,12 +116,12 @@
 //     exactly (Stats.PairsChecked).
 //  5. Add the violators — per person at most a few, the most violated
 //     (partial pricing), plus pairs that are exactly tight — and repeat from
-//     3 until a complete scan finds none. The dual is then feasible for the
+//     3 until an exact scan finds none. The dual is then feasible for the
 //     full graph: the matching is certified optimal (Stats.Exact,
 //     Stats.Gap = 0). After a warm re-solve a round first prices only the
-//     pairs with a "dirty" member (whose Y or blossom cover fell, or who had
-//     violators last round), a heuristic that finds most new violators
-//     cheaply. When that finds nothing, an exact incremental scan decides:
+//     pairs with a "dirty" member (whose Y fell by more than a score point
+//     or whose blossom cover fell, or who had violators last round), a
+//     heuristic that finds most new violators cheaply. When that finds nothing, an exact incremental scan decides:
 //     a pair the last complete scan priced, with its ends in different
 //     outermost blossoms, had Y[u] + Y[v] ≥ 2w' then and can only be
 //     violated now if Y[u] or Y[v] fell below its value at that scan
