@@ -91,15 +91,6 @@ func (rd *round) bound(u int, c *class, uIsMentee bool) int64 {
 	return rd.scoreWithClass(u, c, uIsMentee, min(sharedCount(rd.people[u].interests, c.union), c.maxN))
 }
 
-// boundNoInterest is bound for the members of c that share no interest
-// with u.
-func (rd *round) boundNoInterest(u int, c *class, uIsMentee bool) int64 {
-	if !rd.feasibleWithClass(u, c) {
-		return -1
-	}
-	return rd.scoreWithClass(u, c, uIsMentee, 0)
-}
-
 // classBound is an upper bound on the score of any member of a with any
 // member of b (peer mode), or -1 when no pair between them is feasible by
 // country or language.
@@ -134,51 +125,10 @@ func (rd *round) scoreWithClass(u int, c *class, uIsMentee bool, shared int) int
 	return rd.scoreOf(a.stage, a.sector, a.pref, a.tzMin, c.stage, c.sector, c.pref, c.tz, shared)
 }
 
-// bounds returns bound(u, c) and boundNoInterest(u, c) in one pass (both
-// -1 when nobody in c is feasible for u by country or language). It is the
-// pricing hot path, so it shares the work of the two instead of calling them;
-// TestFusedBounds checks it agrees with them.
-func (rd *round) bounds(u int, c *class, uIsMentee bool) (all, noInterest int64) {
-	a := &rd.people[u]
-	if !rd.rules.SameCountryAllowed && c.onlyCountry == a.countryID {
-		return -1, -1
-	}
-	if rd.rules.RequireSharedLanguage && a.langs.and(c.langs).empty() {
-		return -1, -1
-	}
-	var fit int
-	if uIsMentee {
-		fit = careerFitStages(rd.rules.Mode, c.stage, a.stage)
-	} else {
-		fit = careerFitStages(rd.rules.Mode, a.stage, c.stage)
-	}
-	w := &rd.w
-	s := careerPoints(w.CareerStage, fit)
-	same := a.sector >= 0 && a.sector == c.sector
-	if same {
-		s += int64(w.Sector)
-	}
-	s += int64(w.TimeZone) * int64(maxTZHoursDiff-tzHours(a.tzMin, c.tz))
-	shared := min(sharedCount(a.interests, c.union), c.maxN)
-	all, noInterest = s+int64(w.Interest)*int64(shared), s
-	if prefSatisfied(a.pref, fit, same, shared) {
-		all += int64(w.Preference)
-	}
-	if prefSatisfied(c.pref, fit, same, shared) {
-		all += int64(w.Preference)
-	}
-	if prefSatisfied(a.pref, fit, same, 0) {
-		noInterest += int64(w.Preference)
-	}
-	if prefSatisfied(c.pref, fit, same, 0) {
-		noInterest += int64(w.Preference)
-	}
-	return all, noInterest
-}
-
-// pairBounds is bounds (peer mode) for every member of class a against
-// class b at once: the two classes fix everything but the number of shared
-// interests, so per person only feasibility and that count remain.
+// pairBounds is bound (peer mode) for every member of class a against
+// class b at once, and the exact score of any pair between them: the two
+// classes fix everything but the number of shared interests, so per person
+// only feasibility and that count remain.
 type pairBounds struct {
 	fit          int
 	same         bool
@@ -199,9 +149,8 @@ func (rd *round) newPairBounds(a, b *class) pairBounds {
 	return p
 }
 
-// at is the bound for a member of a sharing at most shared interests with
-// the members of b (bounds' all for shared = min(|I(u) ∩ union(b)|, maxN(b)),
-// its noInterest for 0).
+// at is the score of a member of a and a member of b who share `shared`
+// interests, so also bound(u, b) for shared = min(|I(u) ∩ union(b)|, maxN(b)).
 func (p *pairBounds) at(shared int) int64 {
 	s := p.s + p.wI*int64(shared)
 	if prefSatisfied(p.aPref, p.fit, p.same, shared) {

@@ -68,9 +68,10 @@ func IncrementalCertificates() int {
 // returns the old one.
 func SetMaxFound(n int) int { old := maxFoundPerVertex; maxFoundPerVertex = uint8(n); return int(old) }
 
-// CheckBounds compares the fused bounds with bound and boundNoInterest for
-// every person against every class of the whole round and returns how many
-// disagree.
+// CheckBounds checks pairBounds, which the peer candidate search and
+// pricing use for a whole class pair at once, against bound for every
+// person and class of the whole round, and against the exact score of every
+// pair; it returns how many of the checks disagree.
 func (o *Oracle) CheckBounds() (bad, total int) {
 	rd := o.rd
 	pool := make([]int, len(rd.people))
@@ -78,32 +79,26 @@ func (o *Oracle) CheckBounds() (bad, total int) {
 		pool[i] = i
 	}
 	classes := rd.buildClasses(pool)
-	for _, c := range classes {
-		for u := range rd.people {
-			for _, mentee := range []bool{false, true} {
-				a, b := rd.bounds(u, c, mentee)
-				if a != rd.bound(u, c, mentee) || b != rd.boundNoInterest(u, c, mentee) {
-					bad++
-				}
-				total++
-			}
-		}
-	}
-	// pairBounds (peer pricing) against bounds, for every member of every
-	// class against every class it may pair with.
 	for _, ca := range classes {
 		for _, cb := range classes {
 			pb := rd.newPairBounds(ca, cb)
 			for _, m := range ca.members {
 				u := int(m)
-				a, b := rd.bounds(u, cb, false)
-				if a < 0 {
-					continue
+				if b := rd.bound(u, cb, false); b >= 0 {
+					if b != pb.at(min(sharedCount(rd.people[u].interests, cb.union), cb.maxN)) ||
+						rd.scoreWithClass(u, cb, false, 0) != pb.at(0) {
+						bad++
+					}
+					total++
 				}
-				if a != pb.at(min(sharedCount(rd.people[u].interests, cb.union), cb.maxN)) || b != pb.at(0) {
-					bad++
+				for _, m2 := range cb.members {
+					if v := int(m2); v != u {
+						if rd.score(u, v) != pb.at(sharedCount(rd.people[u].interests, rd.people[v].interests)) {
+							bad++
+						}
+						total++
+					}
 				}
-				total++
 			}
 		}
 	}

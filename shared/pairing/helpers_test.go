@@ -203,14 +203,14 @@ func checkResult(t *testing.T, in pairing.Input, res *pairing.Result) {
 	}
 }
 
-func TestFusedBounds(t *testing.T) {
+func TestPairBounds(t *testing.T) {
 	for seed := uint64(1); seed <= 3; seed++ {
 		o, err := pairing.NewOracle(roundgen.ILN(roundgen.ILNConfig{Seed: seed, People: 400}))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if bad, total := o.CheckBounds(); bad != 0 || total == 0 {
-			t.Fatalf("seed %d: %d of %d fused bounds disagree", seed, bad, total)
+			t.Fatalf("seed %d: %d of %d class-pair bounds and scores disagree", seed, bad, total)
 		}
 	}
 }
