@@ -846,7 +846,7 @@ const maxNearPerVertex = 4
 // thousands of people move by that little; skipping them halves the late
 // rounds' scans. The exact incremental scan (which ignores this) still
 // decides when the heuristic finds nothing. Measured on Peer100000: 1 or 8
-// gave 63 s, 2 and 4 gave 54–56 s, 0 (every fall) 60–63 s.
+// gave 63 s, 2 and 4 gave 54–56 s, 0 (every fall) 59.6–63.5 s.
 const dirtyDrop = 2
 
 // lookahead (doubled slack units) also brings pairs that are tight or
