@@ -262,21 +262,7 @@ func newSolver(g graph, shift int64) *solver {
 	for k, w := range g.w {
 		s.w2[k] = 2 * (w + shift)
 	}
-	s.adjStart = make([]int32, n+1)
-	for _, v := range g.endpoint {
-		s.adjStart[v+1]++
-	}
-	for i := 0; i < n; i++ {
-		s.adjStart[i+1] += s.adjStart[i]
-	}
-	s.adj = make([]int32, 2*m)
-	fill := make([]int32, n)
-	copy(fill, s.adjStart[:n])
-	for p, v := range g.endpoint {
-		s.adj[fill[v]] = int32(p ^ 1)
-		fill[v]++
-	}
-	s.fillAdjCopies()
+	s.buildAdj()
 	s.mate = make([]int, n)
 	s.inBlossom = make([]int, n)
 	s.y = make([]int64, n)
