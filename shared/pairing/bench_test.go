@@ -16,8 +16,8 @@ import (
 //	/usr/bin/time /tmp/pairing.test -test.run XXX -test.bench 'Peer100000$' -test.benchtime 1x
 //
 // (goals from the matcher issue in brackets): Peer2000 0.15–0.19 s, exact [< 0.3 s];
-// Peer10000 1.6–1.7 s, exact [< 3 s]; Peer100000 51.2–59.0 s wall over eight runs,
-// 0.89–0.94 GB RSS, exact, 8 solve–price rounds [< 60 s, < 2 GB]. The same binary
+// Peer10000 1.6–1.7 s, exact [< 3 s]; Peer100000 51.2–59.0 s wall over nine runs,
+// 0.89–0.95 GB RSS, exact, 8 solve–price rounds [< 60 s, < 2 GB]. The same binary
 // built from the code before that day's pricing and solver changes took 73.6 s back to
 // back with them. The machine's speed varies by up to 20% between runs; run with
 // -test.v to see each round's solve and pricing times.
