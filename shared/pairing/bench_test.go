@@ -23,9 +23,9 @@ import (
 // -test.v to see each round's solve and pricing times.
 func benchPeer(b *testing.B, n int) { benchPeerRounds(b, n, 0) }
 
-func benchPeerRounds(b *testing.B, n, maxRounds int) {
-	in := roundgen.ILN(roundgen.ILNConfig{Seed: 1, People: n})
-	in.Rules.MaxPricingRounds = maxRounds
+// runMatch times b.N matches of in and returns the last result's stats;
+// with -test.v the matcher's progress lines go to stderr with timestamps.
+func runMatch(b *testing.B, in pairing.Input) pairing.Stats {
 	if testing.Verbose() {
 		t0 := time.Now()
 		pairing.SetDebug(func(f string, a ...any) {
@@ -44,6 +44,13 @@ func benchPeerRounds(b *testing.B, n, maxRounds int) {
 	}
 	b.StopTimer()
 	st := res.Stats
+	return st
+}
+
+func benchPeerRounds(b *testing.B, n, maxRounds int) {
+	in := roundgen.ILN(roundgen.ILNConfig{Seed: 1, People: n})
+	in.Rules.MaxPricingRounds = maxRounds
+	st := runMatch(b, in)
 	b.ReportMetric(float64(st.Gap), "gap")
 	b.ReportMetric(float64(st.PricingRounds), "rounds")
 	b.ReportMetric(float64(st.EdgesUsed), "edges")
@@ -78,24 +85,7 @@ func BenchmarkPeer100000Capped(b *testing.B) { benchPeerRounds(b, 100000, 2) }
 func benchMentor(b *testing.B, mentees, mentors, maxRounds int) {
 	in := roundgen.HKLA(roundgen.HKLAConfig{Seed: 1, Mentees: mentees, Mentors: mentors})
 	in.Rules.MaxPricingRounds = maxRounds
-	if testing.Verbose() {
-		t0 := time.Now()
-		pairing.SetDebug(func(f string, a ...any) {
-			fmt.Fprintf(os.Stderr, "%7.2fs "+f+"\n", append([]any{time.Since(t0).Seconds()}, a...)...)
-		})
-		defer pairing.SetDebug(nil)
-	}
-	b.ResetTimer()
-	var res *pairing.Result
-	for i := 0; i < b.N; i++ {
-		var err error
-		res, err = pairing.Match(in)
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	st := res.Stats
+	st := runMatch(b, in)
 	b.ReportMetric(float64(st.Gap), "gap")
 	b.ReportMetric(float64(st.PricingRounds), "rounds")
 	b.ReportMetric(float64(st.EdgesUsed), "arcs")
