@@ -285,7 +285,6 @@ func (rd *round) solvePeers(sp *sparseProblem, C int64) peerSolve {
 	for i, e := range sp.dummyEdges {
 		dummyEdges[i] = edge{e.u, e.v, C + e.w}
 	}
-	var t0 time.Time
 
 	// The first solve is cold; later rounds add the new edges to the solver,
 	// which re-optimises from the previous matching and dual (warm start).
@@ -295,12 +294,11 @@ func (rd *round) solvePeers(sp *sparseProblem, C int64) peerSolve {
 	// a round first scans only the pairs with a "dirty" end: its Y fell by
 	// more than dirtyDrop or its blossom cover fell since the last round, or
 	// it had violators then (a heuristic: it finds most new violators
-	// cheaply). When that finds
-	// nothing, an exact scan decides: a pair priced by the last complete
-	// scan with its ends in different outermost blossoms had slack
-	// Y[u] + Y[v] − 2w ≥ 0 then, and blossom duals are never negative, so it
-	// can only be violated now if Y[u] or Y[v] fell below its value at that
-	// scan. Scanning every person whose Y fell, who had violators at that
+	// cheaply). When that finds nothing, an exact scan decides: a pair
+	// priced by the last complete scan with its ends in different outermost
+	// blossoms had slack Y[u] + Y[v] − 2w ≥ 0 then, and blossom duals are
+	// never negative, so it can only be violated now if Y[u] or Y[v] fell
+	// below its value at that scan. Scanning every person whose Y fell, who had violators at that
 	// scan (their scan may have stopped early) or who was inside a
 	// non-trivial outermost blossom then, therefore covers every possible
 	// violator; a complete scan runs when that set is too large.
@@ -311,7 +309,7 @@ func (rd *round) solvePeers(sp *sparseProblem, C int64) peerSolve {
 	for {
 		st.PricingRounds++
 		st.EdgesUsed = len(edges)
-		t0 = time.Now()
+		t0 := time.Now()
 		if ws == nil {
 			ws = newWarmSolver(n+sp.dummies, append(edges, dummyEdges...))
 		} else {
