@@ -42,8 +42,10 @@ func NewSigner(key []byte) (*Signer, error) {
 
 var enc = base64.RawURLEncoding
 
-// Sign returns a URL-safe token binding purpose and subject until expires. Subject must not
-// contain '|'.
+// Sign returns a URL-safe token binding purpose and subject until expires. Any subject works,
+// including one containing '|' (an email address may): purpose (a constant, never with '|')
+// and the expiry (digits) sit at either end of the payload, so Verify splits at the first and
+// the last '|'.
 func (s *Signer) Sign(purpose, subject string, expires time.Time) string {
 	payload := purpose + "|" + subject + "|" + strconv.FormatInt(expires.Unix(), 10)
 	return enc.EncodeToString([]byte(payload)) + "." + enc.EncodeToString(s.mac(payload))
@@ -65,19 +67,23 @@ func (s *Signer) Verify(purpose, token string, now time.Time) (subject string, e
 	if !hmac.Equal(mac, s.mac(string(payload))) {
 		return "", time.Time{}, invalid
 	}
-	parts := strings.Split(string(payload), "|")
-	if len(parts) != 3 || parts[0] != purpose {
+	// purpose|subject|expiry: purpose has no '|' and expiry is digits, so the subject is
+	// everything between the first and the last '|' and may itself contain '|'.
+	p := string(payload)
+	first, last := strings.IndexByte(p, '|'), strings.LastIndexByte(p, '|')
+	if first < 0 || first == last || p[:first] != purpose {
 		return "", time.Time{}, invalid
 	}
-	exp, err := strconv.ParseInt(parts[2], 10, 64)
+	subject = p[first+1 : last]
+	exp, err := strconv.ParseInt(p[last+1:], 10, 64)
 	if err != nil {
 		return "", time.Time{}, invalid
 	}
 	expires = time.Unix(exp, 0).UTC()
 	if !now.Before(expires) {
-		return parts[1], expires, pairup.Errorf(pairup.EEXPIRED, "This link has expired.")
+		return subject, expires, pairup.Errorf(pairup.EEXPIRED, "This link has expired.")
 	}
-	return parts[1], expires, nil
+	return subject, expires, nil
 }
 
 func (s *Signer) mac(payload string) []byte {
