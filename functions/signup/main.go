@@ -15,7 +15,7 @@ import (
 
 func main() {
 	ctx := context.Background()
-	cfg, err := config.FromEnv(os.Getenv)
+	cfg, err := config.FromEnv(os.Getenv, app.Needs...)
 	if err != nil {
 		slog.Error("signup: configuration", "err", err)
 		os.Exit(1)

@@ -1,6 +1,7 @@
-// Package app wires the functions together from their configuration: store, mailer, link
-// signer, clock, service, handler. Every function's main, `make dev`, `make invoke` and the
-// end-to-end tests build through it, so what runs locally is what runs in Lambda.
+// Package app wires the signup function from its configuration: store, link signer, clock,
+// templates, service, HTTP handler. The signup main, `make dev`, `make invoke` and the
+// end-to-end tests build through it, so what runs locally is what runs in Lambda. (Each other
+// function wires itself in its own package's NewLambda, so no binary links another's code.)
 package app
 
 import (
@@ -19,10 +20,13 @@ import (
 	"github.com/pairup/pairup/shared/web"
 )
 
+// Needs are the configuration the signup function requires: the table and signed links (it
+// queues its email in the outbox; the mailer sends it).
+var Needs = []config.Need{config.NeedTable, config.NeedLinks}
+
 // Deps are the parts a handler is built from; zero fields are built from the configuration.
 type Deps struct {
 	Clock pairup.Clock
-	Mail  mail.Sender
 	Log   *slog.Logger
 }
 
@@ -40,18 +44,11 @@ func Signup(ctx context.Context, cfg config.Config, d Deps) (http.Handler, error
 	if d.Clock == nil {
 		d.Clock = pairup.SystemClock{}
 	}
-	if d.Mail == nil {
-		ses, err := mail.NewSES(cfg.SES(awsCfg), cfg.MailFrom, cfg.ConfigSet)
-		if err != nil {
-			return nil, fmt.Errorf("app: %w", err)
-		}
-		d.Mail = ses
-	}
 	tpl, err := mail.NewTemplates()
 	if err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
-	st := store.New(cfg.DynamoDB(awsCfg), cfg.Table)
+	st := store.New(cfg.DynamoDB(awsCfg), cfg.Table, d.Clock)
 	build := func(ctx context.Context) (http.Handler, error) {
 		key, err := cfg.LoadLinkKey(ctx, awsCfg)
 		if err != nil {
@@ -62,7 +59,7 @@ func Signup(ctx context.Context, cfg config.Config, d Deps) (http.Handler, error
 			return nil, fmt.Errorf("app: %w", err)
 		}
 		svc := &signup.Service{
-			Store: st, Mail: d.Mail, Templates: tpl, Links: signer, Clock: d.Clock,
+			Store: st, Templates: tpl, Links: signer, Clock: d.Clock,
 			BaseURL: cfg.BaseURL, Log: d.Log, MinFill: cfg.MinFill,
 		}
 		return web.New(svc, d.Log)

@@ -8,16 +8,6 @@ import (
 	"github.com/pairup/pairup/shared/config"
 )
 
-// Function builds one Lambda function's handler: a value lambda.Start and lambda.NewHandler
-// accept (func(context.Context, In) (Out, error)).
-type Function func(ctx context.Context, cfg config.Config, d Deps) (any, error)
-
-// Functions maps each function's name (its folder under functions/) to its builder. `make
-// invoke` looks functions up here; each main calls its own entry.
-var Functions = map[string]Function{
-	"signup": SignupLambda,
-}
-
 // SignupLambda is the signup function's Lambda handler: the hosted-forms handler behind the
 // HTTP API payload 2.0 adapter (which also decodes base64-encoded form bodies).
 func SignupLambda(ctx context.Context, cfg config.Config, d Deps) (any, error) {

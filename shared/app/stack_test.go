@@ -22,6 +22,8 @@ import (
 	"github.com/pairup/pairup/shared/demo"
 	"github.com/pairup/pairup/shared/links"
 	"github.com/pairup/pairup/shared/localenv"
+	"github.com/pairup/pairup/shared/localmail"
+	"github.com/pairup/pairup/shared/mailer"
 	"github.com/pairup/pairup/shared/pairup"
 	"github.com/pairup/pairup/shared/signup"
 	"github.com/pairup/pairup/shared/store"
@@ -64,7 +66,8 @@ type stack struct {
 	store  *store.Store
 	signer *links.Signer
 	srv    *httptest.Server
-	logs   *syncBuffer // everything the handler logged
+	logs   *syncBuffer // everything the handler and the mailer logged
+	mailer *mailer.Mailer
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent writes.
@@ -95,8 +98,8 @@ func newStack(t testing.TB) *stack {
 	if err := store.CreateTable(ctx, client, table); err != nil {
 		t.Fatal(err)
 	}
-	st := store.New(client, table)
 	clock := pairup.NewManualClock(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
+	st := store.New(client, table, clock)
 	if err := demo.Seed(ctx, st, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -113,11 +116,12 @@ func newStack(t testing.TB) *stack {
 		config.EnvBaseURL: s.srv.URL, config.EnvLinkKey: fmt.Sprintf("%x", testKey),
 		config.EnvDynamoDBEndpoint: ddb.Endpoint, config.EnvSESEndpoint: ses.Endpoint,
 	}
-	cfg, err := config.FromEnv(func(k string) string { return env[k] })
+	cfg, err := config.FromEnv(func(k string) string { return env[k] }, config.NeedTable, config.NeedMail, config.NeedLinks)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.cfg = cfg
+	s.startMailer(ctx)
 	handler, err := app.Signup(ctx, cfg, app.Deps{Clock: clock, Log: slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +131,24 @@ func newStack(t testing.TB) *stack {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// startMailer runs the mailer against the test's table as AWS would (stream and sweep), with
+// the test's clock, at a rate no test waits on.
+func (s *stack) startMailer(ctx context.Context) {
+	s.t.Helper()
+	cfg := s.cfg
+	cfg.MailRate = 1000
+	m, err := mailer.New(ctx, cfg, mailer.Deps{Clock: s.clock, Log: slog.New(slog.NewJSONHandler(s.logs, nil))})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.mailer = m
+	p, err := localmail.Start(ctx, ddb.Endpoint, cfg.Table, m, localmail.Options{SweepEvery: 500 * time.Millisecond})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(p.Stop)
 }
 
 // formToken is the token a form served 10 s before the clock's now would carry.

@@ -15,11 +15,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 )
 
 // Environment variables.
@@ -34,7 +35,23 @@ const (
 	EnvSESEndpoint      = "PAIRUP_SES_ENDPOINT"          // e.g. http://127.0.0.1:8005 (local only)
 	EnvLogLevel         = "PAIRUP_LOG_LEVEL"             // debug, info (default), warn, error
 	EnvMinFillSeconds   = "PAIRUP_MIN_FILL_SECONDS"      // a form posted faster is a bot's (default 3)
+	EnvMailRate         = "PAIRUP_MAIL_RATE"             // emails per second across the mailer (default 14)
+	EnvMailConcurrency  = "PAIRUP_MAIL_CONCURRENCY"      // mailer invocations at once (default 1)
 )
+
+// Need is a capability a function uses; FromEnv requires the variables of exactly the needs it
+// is given, so a function that sends no email needs no mail settings.
+type Need int
+
+// Capabilities.
+const (
+	NeedTable Need = iota // the DynamoDB table: PAIRUP_TABLE
+	NeedMail              // sending through SES: PAIRUP_MAIL_FROM (rate and set optional)
+	NeedLinks             // signing links: PAIRUP_BASE_URL and PAIRUP_LINK_KEY or PAIRUP_LINK_KEY_SECRET
+)
+
+// DefaultMailRate is SES's default sending quota for a new production account, per second.
+const DefaultMailRate = 14
 
 // Config is a function's configuration.
 type Config struct {
@@ -48,11 +65,15 @@ type Config struct {
 	SESEndpoint      string
 	LogLevel         slog.Level
 	MinFill          time.Duration
+	// MailRate is the emails per second all mailer invocations together may send; each
+	// invocation takes MailRate / MailConcurrency.
+	MailRate        float64
+	MailConcurrency int
 }
 
-// FromEnv reads the configuration with getenv (os.Getenv in production). The error names every
-// missing or malformed variable.
-func FromEnv(getenv func(string) string) (Config, error) {
+// FromEnv reads the configuration with getenv (os.Getenv in production), requiring the
+// variables of the given needs. The error names every missing or malformed variable.
+func FromEnv(getenv func(string) string, needs ...Need) (Config, error) {
 	c := Config{
 		Table:            getenv(EnvTable),
 		MailFrom:         getenv(EnvMailFrom),
@@ -63,9 +84,22 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		SESEndpoint:      getenv(EnvSESEndpoint),
 	}
 	var problems []string
-	for name, v := range map[string]string{EnvTable: c.Table, EnvMailFrom: c.MailFrom, EnvBaseURL: c.BaseURL} {
+	required := func(name, v string) {
 		if v == "" {
 			problems = append(problems, name+" is required")
+		}
+	}
+	for _, n := range needs {
+		switch n {
+		case NeedTable:
+			required(EnvTable, c.Table)
+		case NeedMail:
+			required(EnvMailFrom, c.MailFrom)
+		case NeedLinks:
+			required(EnvBaseURL, c.BaseURL)
+			if getenv(EnvLinkKey) == "" && c.LinkKeySecret == "" {
+				problems = append(problems, "one of "+EnvLinkKey+" or "+EnvLinkKeySecret+" is required")
+			}
 		}
 	}
 	if k := getenv(EnvLinkKey); k != "" {
@@ -74,8 +108,22 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			problems = append(problems, EnvLinkKey+" must be at least 32 bytes, hex-encoded")
 		}
 		c.LinkKey = b
-	} else if c.LinkKeySecret == "" {
-		problems = append(problems, "one of "+EnvLinkKey+" or "+EnvLinkKeySecret+" is required")
+	}
+	c.MailRate = DefaultMailRate
+	if v := getenv(EnvMailRate); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(r > 0) || r > 1e6 {
+			problems = append(problems, EnvMailRate+" must be a positive number of emails per second")
+		}
+		c.MailRate = r
+	}
+	c.MailConcurrency = 1
+	if v := getenv(EnvMailConcurrency); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			problems = append(problems, EnvMailConcurrency+" must be a whole number of at least 1")
+		}
+		c.MailConcurrency = n
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(orDefault(getenv(EnvLogLevel), "info"))); err != nil {
 		problems = append(problems, EnvLogLevel+" must be debug, info, warn or error")
@@ -118,23 +166,29 @@ func (c Config) AWS(ctx context.Context) (aws.Config, error) {
 	return cfg, nil
 }
 
-// DynamoDB returns a DynamoDB client, pointed at the local endpoint if one is set.
-func (c Config) DynamoDB(cfg aws.Config) *dynamodb.Client {
-	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+// DynamoDB returns a DynamoDB client, pointed at the local endpoint if one is set. Throttled and
+// failed calls are retried up to DynamoDBAttempts times with the SDK's jittered backoff and
+// without its client-side retry quota: under a burst of throttling the quota would turn
+// retryable calls into failures, and every write here is conditional, so a retry is safe.
+// opts apply last (tests inject faults through them).
+func (c Config) DynamoDB(cfg aws.Config, opts ...func(*dynamodb.Options)) *dynamodb.Client {
+	return dynamodb.NewFromConfig(cfg, append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
 		if c.DynamoDBEndpoint != "" {
 			o.BaseEndpoint = aws.String(c.DynamoDBEndpoint)
 		}
-	})
+		// The SDK's CRC32 check of DynamoDB responses warns on every error response whose body
+		// it does not read to the end (conditional-check failures, cancelled transactions: the
+		// normal path of every conditional write here); TLS already guards the bytes.
+		o.DisableValidateResponseChecksum = true
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = DynamoDBAttempts
+			so.RateLimiter = ratelimit.None
+		})
+	}}, opts...)...)
 }
 
-// SES returns an SES v2 client, pointed at the local emulator if one is set.
-func (c Config) SES(cfg aws.Config) *sesv2.Client {
-	return sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
-		if c.SESEndpoint != "" {
-			o.BaseEndpoint = aws.String(c.SESEndpoint)
-		}
-	})
-}
+// DynamoDBAttempts is how often a DynamoDB call is tried in all before its error is returned.
+const DynamoDBAttempts = 8
 
 // LoadLinkKey returns the link-signing key: the local one, or the secret's value from Secrets
 // Manager (one network call; callers make it on first use, not at init).

@@ -27,13 +27,16 @@ func TestFromEnv(t *testing.T) {
 		{"OK", with(), nil},
 		{"OKSecret", with(EnvLinkKey, "", EnvLinkKeySecret, "arn:aws:secretsmanager:eu-west-2:1:secret:k"), nil},
 		{"ErrMissing", func(string) string { return "" }, []string{EnvTable, EnvMailFrom, EnvBaseURL, EnvLinkKey}},
+		{"ErrMailRate", with(EnvMailRate, "0"), []string{EnvMailRate}},
+		{"ErrMailRateNaN", with(EnvMailRate, "NaN"), []string{EnvMailRate}},
+		{"ErrMailConcurrency", with(EnvMailConcurrency, "0"), []string{EnvMailConcurrency}},
 		{"ErrShortKey", with(EnvLinkKey, "abcd"), []string{EnvLinkKey}},
 		{"ErrKeyNotHex", with(EnvLinkKey, strings.Repeat("zz", 32)), []string{EnvLinkKey}},
 		{"ErrLogLevel", with(EnvLogLevel, "loud"), []string{EnvLogLevel}},
 		{"ErrMinFill", with(EnvMinFillSeconds, "-1"), []string{EnvMinFillSeconds}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := FromEnv(tc.env)
+			c, err := FromEnv(tc.env, NeedTable, NeedMail, NeedLinks)
 			if len(tc.errs) == 0 {
 				if err != nil {
 					t.Fatal(err)
@@ -53,8 +56,51 @@ func TestFromEnv(t *testing.T) {
 			}
 		})
 	}
-	c, err := FromEnv(with(EnvMinFillSeconds, "7"))
-	if err != nil || c.MinFill != 7*time.Second {
-		t.Fatalf("MinFill %v %v", c.MinFill, err)
+	c, err := FromEnv(with(EnvMinFillSeconds, "7", EnvMailRate, "2.5", EnvMailConcurrency, "2"))
+	if err != nil || c.MinFill != 7*time.Second || c.MailRate != 2.5 || c.MailConcurrency != 2 {
+		t.Fatalf("MinFill %v, MailRate %v, MailConcurrency %d: %v", c.MinFill, c.MailRate, c.MailConcurrency, err)
+	}
+	if c, err := FromEnv(func(string) string { return "" }); err != nil || c.MailRate != DefaultMailRate || c.MailConcurrency != 1 {
+		t.Fatalf("defaults: %v %v %v", c.MailRate, c.MailConcurrency, err)
+	}
+}
+
+// TestNeeds checks that a function is asked only for the settings of what it uses.
+func TestNeeds(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		needs []Need
+		env   map[string]string
+		want  []string // variables the error must name; none: no error
+		never []string // variables the error must not name
+	}{
+		{"MailerWithoutLinks", []Need{NeedTable, NeedMail}, map[string]string{EnvTable: "t", EnvMailFrom: "a@b.org"}, nil, nil},
+		{"SESEventsTableOnly", []Need{NeedTable}, map[string]string{EnvTable: "t"}, nil, nil},
+		{"SignupWithoutMail", []Need{NeedTable, NeedLinks}, map[string]string{EnvTable: "t", EnvBaseURL: "https://x.org", EnvLinkKeySecret: "arn"}, nil, nil},
+		{"ErrMailerNoFrom", []Need{NeedTable, NeedMail}, map[string]string{EnvTable: "t"}, []string{EnvMailFrom}, []string{EnvBaseURL, EnvLinkKey}},
+		{"ErrSignupNoLinks", []Need{NeedTable, NeedLinks}, map[string]string{EnvTable: "t"}, []string{EnvBaseURL, EnvLinkKey}, []string{EnvMailFrom}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := FromEnv(func(k string) string { return tc.env[k] }, tc.needs...)
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, v := range tc.want {
+				if !strings.Contains(err.Error(), v) {
+					t.Errorf("error %q does not name %s", err, v)
+				}
+			}
+			for _, v := range tc.never {
+				if strings.Contains(err.Error(), v) {
+					t.Errorf("error %q names %s, which this function does not use", err, v)
+				}
+			}
+		})
 	}
 }

@@ -1,8 +1,9 @@
-// Package mail is pairup's email: templated messages (plain text and HTML, in
-// English and Traditional Chinese) and the Sender that delivers them — SES v2
-// in AWS and against the local emulator, and a logging sender for
-// development and unit tests.
+// Package mail is pairup's email content: templated messages (plain text and HTML, in English
+// and Traditional Chinese), the Message every function queues in the outbox under a
+// deterministic key, the outbox states a queued message moves through, and the one-method
+// Sender interface with a logging sender for development and unit tests. It imports nothing of
+// AWS: package mailer sends through SES.
 //
-// Nothing here logs or wraps into errors an email address, a name or a
-// message body: only message ids and tags (kind, programme).
+// Nothing here logs or wraps into errors an email address, a name or a message body: only
+// message keys, ids and tags (kind, programme).
 package mail

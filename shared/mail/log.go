@@ -38,7 +38,7 @@ func NewLog(logger *slog.Logger) *Log {
 // Send validates m, stores it and returns an id of the form "log-N".
 func (l *Log) Send(ctx context.Context, m Message) (string, error) {
 	if err := m.Validate(); err != nil {
-		return "", fmt.Errorf("mail: send %s: %w", m.describe(), err)
+		return "", fmt.Errorf("mail: send %s: %w", m.Describe(), err)
 	}
 	l.mu.Lock()
 	l.n++

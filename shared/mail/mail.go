@@ -11,6 +11,11 @@ import (
 
 // Message is one email to one recipient.
 type Message struct {
+	// Key names the logical message in the outbox, deterministically: purpose, round,
+	// recipient, sequence (e.g. "confirm/<registration>/2", "intro/iln/2026-1/<pair>/<person>").
+	// Queuing a key twice queues it once, so a retried or re-run function sends nothing new.
+	Key string
+
 	To      string // the recipient's address
 	Subject string
 	Text    string // plain-text body
@@ -65,8 +70,8 @@ func (m Message) Validate() error {
 	return errors.Join(errs...)
 }
 
-// header returns the extra headers m asks for, in a fixed order.
-func (m Message) headers() [][2]string {
+// Headers returns the extra headers m asks for, in a fixed order.
+func (m Message) Headers() [][2]string {
 	if m.ListUnsubscribe == "" {
 		return nil
 	}
@@ -76,9 +81,9 @@ func (m Message) headers() [][2]string {
 	}
 }
 
-// describe names m in errors and logs without personal data: its kind and
+// Describe names m in errors and logs without personal data: its kind and
 // other tags.
-func (m Message) describe() string {
+func (m Message) Describe() string {
 	if len(m.Tags) == 0 {
 		return "message"
 	}

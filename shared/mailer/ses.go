@@ -1,10 +1,10 @@
-package mail
+package mailer
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
+	netmail "net/mail"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"github.com/pairup/pairup/shared/mail"
 )
 
 // SESAPI is the part of the SES v2 client that SES uses; *sesv2.Client
@@ -33,7 +35,7 @@ type SES struct {
 	configSet string
 }
 
-var _ Sender = (*SES)(nil)
+var _ mail.Sender = (*SES)(nil)
 
 // NewSES returns a Sender that sends through client from the address from
 // (e.g. "HKLA Mentoring <mentoring@example.org>"; a non-ASCII display name
@@ -41,11 +43,11 @@ var _ Sender = (*SES)(nil)
 // (which routes bounce and complaint events; "" for none).
 func NewSES(client SESAPI, from, configurationSet string) (*SES, error) {
 	if client == nil {
-		return nil, errors.New("mail: NewSES: nil client")
+		return nil, errors.New("mailer: NewSES: nil client")
 	}
-	a, err := mail.ParseAddress(from)
+	a, err := netmail.ParseAddress(from)
 	if err != nil {
-		return nil, fmt.Errorf("mail: NewSES: from address %q: %w", from, err)
+		return nil, fmt.Errorf("mailer: NewSES: from address %q: %w", from, err)
 	}
 	if !isASCII(from) {
 		from = a.String() // encodes the display name
@@ -57,9 +59,9 @@ func NewSES(client SESAPI, from, configurationSet string) (*SES, error) {
 func (s *SES) From() string { return s.from }
 
 // Send sends m and returns the SES message id.
-func (s *SES) Send(ctx context.Context, m Message) (string, error) {
+func (s *SES) Send(ctx context.Context, m mail.Message) (string, error) {
 	if err := m.Validate(); err != nil {
-		return "", fmt.Errorf("mail: send %s: %w", m.describe(), err)
+		return "", fmt.Errorf("mailer: send %s: %w", m.Describe(), err)
 	}
 	msg := &types.Message{
 		Subject: utf8Content(m.Subject),
@@ -71,7 +73,7 @@ func (s *SES) Send(ctx context.Context, m Message) (string, error) {
 	if m.HTML != "" {
 		msg.Body.Html = utf8Content(m.HTML)
 	}
-	for _, h := range m.headers() {
+	for _, h := range m.Headers() {
 		msg.Headers = append(msg.Headers, types.MessageHeader{Name: aws.String(h[0]), Value: aws.String(h[1])})
 	}
 	in := &sesv2.SendEmailInput{
@@ -86,7 +88,7 @@ func (s *SES) Send(ctx context.Context, m Message) (string, error) {
 	out, err := s.client.SendEmail(ctx, in)
 	if err != nil {
 		// The SDK's errors name the operation and status, not the recipient.
-		return "", fmt.Errorf("mail: send %s via SES: %w", m.describe(), err)
+		return "", fmt.Errorf("mailer: send %s via SES: %w", m.Describe(), err)
 	}
 	return aws.ToString(out.MessageId), nil
 }

@@ -1,7 +1,7 @@
 // Package signup is the signup service behind the hosted forms: it finds the round open for a
-// programme, validates a signup, stores it once per email per round, sends the double opt-in
-// confirmation email exactly once per logical message, and confirms the registration when the
-// signed link comes back. It speaks only the domain's types and interfaces; the HTTP layer
+// programme, validates a signup, stores it once per email per round together with its double
+// opt-in confirmation email in the outbox (the mailer sends it; the signup answer never waits
+// on SES), and confirms the registration when the signed link comes back. It speaks only the domain's types and interfaces; the HTTP layer
 // (package web) and the Lambda function wire it to the world.
 package signup
 
@@ -29,11 +29,27 @@ const (
 	DefaultMinFill        = 3 * time.Second     // a form posted sooner was filled by a bot
 )
 
+// Store is what signup needs of the store.
+type Store interface {
+	GetProgramme(ctx context.Context, id string) (*pairup.Programme, error)
+	ListProgrammes(ctx context.Context) ([]pairup.Programme, error)
+	GetRound(ctx context.Context, programmeID, roundID string) (*pairup.Round, error)
+	ListRounds(ctx context.Context, programmeID string) ([]pairup.Round, error)
+	// Register stores a new pending registration with its confirmation email queued, in one
+	// transaction; if the email already has a registration in the round it stores nothing and
+	// returns that one, created false.
+	Register(ctx context.Context, r *pairup.Registration, expires time.Time, confirm mail.Message) (reg *pairup.Registration, created bool, err error)
+	// QueueConfirmation queues confirmation email prevSends+1 for a pending registration if it
+	// has had prevSends, fewer than maxSends, the last at or before notAfter; else ELIMIT.
+	QueueConfirmation(ctx context.Context, programmeID, roundID, id string, prevSends, maxSends int, notAfter time.Time, msg mail.Message) (*pairup.Registration, error)
+	ConfirmRegistration(ctx context.Context, programmeID, roundID, id string, at time.Time) (*pairup.Registration, error)
+	pairup.Suppressions
+}
+
 // Service runs signups. All fields but the durations are required; zero durations take the
 // defaults above.
 type Service struct {
-	Store     pairup.Store
-	Mail      mail.Sender
+	Store     Store
 	Templates *mail.Templates
 	Links     *links.Signer
 	Clock     pairup.Clock
@@ -138,10 +154,10 @@ type Outcome struct {
 	Email string
 }
 
-// Submit signs a person up to the offer's open round (from Offer) and sends the confirmation
-// email. The
-// same email in the same round never makes a second registration: it re-sends the confirmation
-// instead, at most once per cool-down and at most the programme's cap in all. The outcome is the
+// Submit signs a person up to the offer's open round (from Offer) and queues the confirmation
+// email with the registration. The same email in the same round never makes a second
+// registration: it queues the confirmation again instead, at most once per cool-down and at
+// most the programme's cap in all. The outcome is the
 // same either way, so the page reveals nothing about who signed up before. Errors: ENOTFOUND
 // (programme), ECLOSED (no round taking signups; the message says when the next opens),
 // EINVALID (with a message per field).
@@ -154,8 +170,7 @@ func (s *Service) Submit(ctx context.Context, offer *Offer, in pairup.SignupInpu
 	if err != nil {
 		return nil, err
 	}
-	suppressed, err := s.checkSuppression(ctx, reg.Email)
-	if err != nil {
+	if err := s.liftUnsubscribe(ctx, reg.Email); err != nil {
 		return nil, err
 	}
 	now := s.Clock.Now()
@@ -163,58 +178,47 @@ func (s *Service) Submit(ctx context.Context, offer *Offer, in pairup.SignupInpu
 	reg.RoundID = round.ID
 	reg.CreatedAt, reg.ConsentAt = now, now
 	reg.ConfirmSends, reg.LastSentAt = 1, now
-	stored, created, err := s.Store.Register(ctx, reg, now.Add(s.dur(s.PendingTTL, DefaultPendingTTL)))
+	first, err := s.confirmation(p, round, reg, 1)
+	if err != nil {
+		return nil, err
+	}
+	stored, created, err := s.Store.Register(ctx, reg, now.Add(s.dur(s.PendingTTL, DefaultPendingTTL)), first)
 	if err != nil {
 		return nil, fmt.Errorf("signup: register: %w", err)
 	}
 	log := s.Log.With("programme", p.ID, "round", round.ID, "registration", stored.ID)
 	out := &Outcome{Programme: p, Round: round, Email: reg.Email}
-
-	if suppressed != "" {
-		// The address bounced or complained: store the signup, send nothing, say the same.
-		log.WarnContext(ctx, "confirmation not sent: address suppressed", "reason", suppressed)
+	if created {
+		log.InfoContext(ctx, "signup stored", "message", first.Key)
 		return out, nil
 	}
-	// Send message n = ConfirmSends unless someone already did; a repeat signup earns a new
-	// message only past the cool-down and under the cap.
-	n := stored.ConfirmSends
-	key := messageKey(stored.ID, n)
-	claimed, err := s.Store.ClaimMessage(ctx, key, now)
+	if stored.Status != pairup.StatusPending {
+		log.InfoContext(ctx, "signup repeated for a confirmed registration")
+		return out, nil
+	}
+	// A known address: another confirmation email, past the cool-down and under the cap.
+	n := stored.ConfirmSends + 1
+	again, err := s.confirmation(p, round, stored, n)
 	if err != nil {
-		return nil, fmt.Errorf("signup: claim %s: %w", key, err)
-	}
-	if !claimed && !created {
-		cooldown := s.dur(s.ResendCooldown, DefaultResendCooldown)
-		upd, err := s.Store.CountConfirmationSend(ctx, p.ID, round.ID, stored.ID, p.ConfirmationEmailCap(), now.Add(-cooldown), now)
-		if pairup.ErrorCode(err) == pairup.ELIMIT {
-			log.InfoContext(ctx, "confirmation not re-sent: cap or cool-down", "sends", stored.ConfirmSends)
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("signup: count confirmation: %w", err)
-		}
-		key = messageKey(stored.ID, upd.ConfirmSends)
-		if claimed, err = s.Store.ClaimMessage(ctx, key, now); err != nil {
-			return nil, fmt.Errorf("signup: claim %s: %w", key, err)
-		}
-	}
-	if !claimed {
-		log.InfoContext(ctx, "confirmation already sent by a concurrent request", "message", key)
-		return out, nil
-	}
-	if err := s.sendConfirmation(ctx, p, round, stored, key); err != nil {
-		if rerr := s.Store.ReleaseMessage(ctx, key); rerr != nil {
-			log.ErrorContext(ctx, "release message claim", "message", key, "err", rerr)
-		}
 		return nil, err
 	}
-	log.InfoContext(ctx, "signup stored", "created", created, "message", key)
+	cooldown := s.dur(s.ResendCooldown, DefaultResendCooldown)
+	_, err = s.Store.QueueConfirmation(ctx, p.ID, round.ID, stored.ID, stored.ConfirmSends, p.ConfirmationEmailCap(), now.Add(-cooldown), again)
+	switch {
+	case pairup.ErrorCode(err) == pairup.ELIMIT:
+		log.InfoContext(ctx, "confirmation not re-sent: cap or cool-down", "sends", stored.ConfirmSends)
+	case err != nil:
+		return nil, fmt.Errorf("signup: queue confirmation: %w", err)
+	default:
+		log.InfoContext(ctx, "confirmation queued again", "message", again.Key)
+	}
 	return out, nil
 }
 
 func messageKey(regID string, n int) string { return fmt.Sprintf("confirm/%s/%d", regID, n) }
 
-func (s *Service) sendConfirmation(ctx context.Context, p *pairup.Programme, r *pairup.Round, reg *pairup.Registration, key string) error {
+// confirmation renders confirmation email n for reg, ready to queue.
+func (s *Service) confirmation(p *pairup.Programme, r *pairup.Round, reg *pairup.Registration, n int) (mail.Message, error) {
 	now := s.Clock.Now()
 	ttl := s.dur(s.ConfirmTTL, DefaultConfirmTTL)
 	token := s.Links.Sign(links.PurposeConfirm, subject(reg), now.Add(ttl))
@@ -228,19 +232,12 @@ func (s *Service) sendConfirmation(ctx context.Context, p *pairup.Programme, r *
 		UnsubscribeURL: s.BaseURL + "/unsubscribe?t=" + url.QueryEscape(unsub),
 	})
 	if err != nil {
-		return fmt.Errorf("signup: render confirmation: %w", err)
+		return mail.Message{}, fmt.Errorf("signup: render confirmation: %w", err)
 	}
+	msg.Key = messageKey(reg.ID, n)
 	msg.To = reg.Email
 	msg.Tags = map[string]string{"kind": "confirm", "programme": p.ID}
-	id, err := s.Mail.Send(ctx, msg)
-	if err != nil {
-		return fmt.Errorf("signup: send confirmation %s: %w", key, err)
-	}
-	if err := s.Store.MarkMessageSent(ctx, key, id, now); err != nil {
-		// The email went; failing the request would make the user retry for nothing.
-		s.Log.ErrorContext(ctx, "mark message sent", "message", key, "err", err)
-	}
-	return nil
+	return msg, nil
 }
 
 func subject(reg *pairup.Registration) string {
@@ -304,23 +301,14 @@ func NewID() string {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
-// checkSuppression returns the reason mail to email stays suppressed, or "". A new signup is
-// fresh consent, so it lifts an earlier unsubscribe; bounces and complaints stay.
-func (s *Service) checkSuppression(ctx context.Context, email string) (pairup.SuppressionReason, error) {
-	reason, err := s.Store.Suppression(ctx, email)
-	switch {
-	case pairup.ErrorCode(err) == pairup.ENOTFOUND:
-		return "", nil
-	case err != nil:
-		return "", fmt.Errorf("signup: suppression: %w", err)
-	case reason == pairup.SuppressUnsubscribe:
-		if err := s.Store.Unsuppress(ctx, email, reason); err != nil && pairup.ErrorCode(err) != pairup.ECONFLICT {
-			return "", fmt.Errorf("signup: lift unsubscribe: %w", err)
-		}
-		return "", nil
-	default:
-		return reason, nil
+// liftUnsubscribe lifts an earlier unsubscribe of email: a new signup is fresh consent. Bounces
+// and complaints stay (the mailer skips their mail).
+func (s *Service) liftUnsubscribe(ctx context.Context, email string) error {
+	err := s.Store.Unsuppress(ctx, email, pairup.SuppressUnsubscribe)
+	if err != nil && pairup.ErrorCode(err) != pairup.ECONFLICT {
+		return fmt.Errorf("signup: lift unsubscribe: %w", err)
 	}
+	return nil
 }
 
 // UnsubscribeToken checks an unsubscribe link's token and returns it back, so a page can ask

@@ -23,7 +23,8 @@ func TestAttributeNames(t *testing.T) {
 		{"Registration", registrationItem{GSI1PK: "x", GSI1SK: "y", ExpiresAt: 1, Registration: pairup.Registration{ParticipantID: "p", Returning: true}},
 			[]string{attrPK, attrSK, attrGSI1PK, attrGSI1SK, attrExpiresAt, attrStatus, attrConfirmedAt, attrParticipantID, attrReturning, attrConfirmSends, attrLastSentAt}},
 		{"EmailClaim", emailClaimItem{ExpiresAt: 1}, []string{attrPK, attrSK, attrExpiresAt, attrRegistrationID}},
-		{"Message", messageItem{ProviderID: "x"}, []string{attrPK, attrSK, attrExpiresAt, attrStatus, attrProviderID, attrSentAt}},
+		{"Outbox", outboxItem{GSI1PK: "x", GSI1SK: "y", LeaseID: "l", LeaseUntil: time.Unix(1, 0), ProviderID: "x", SentAt: time.Unix(1, 0), Error: "e", Feedback: "f", FeedbackAt: time.Unix(1, 0)},
+			[]string{attrPK, attrSK, attrGSI1PK, attrGSI1SK, attrExpiresAt, attrStatus, attrLeaseID, attrLeaseUntil, attrAttempts, attrProviderID, attrSentAt, attrError, attrFeedback, attrFeedbackAt}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := marshal(tc.item)

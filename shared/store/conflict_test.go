@@ -84,9 +84,11 @@ func newConflictStore(t *testing.T) (*store.Store, *conflicter) {
 		c.base = o.HTTPClient
 		o.HTTPClient = c
 	})
-	s := store.New(db, tableOf(plain))
+	clock := pairup.NewManualClock(t0)
+	s := store.New(db, tableOf(plain), clock)
 	tables.Store(s, tableOf(plain))
-	s.Now = func() time.Time { return t0 }
+	clocks.Store(s, clock)
+	setNow(s, t0)
 	setup(t, s)
 	return s, c
 }
@@ -100,7 +102,7 @@ func TestTransactionConflict(t *testing.T) {
 		c.calls.Store(0)
 		c.fail.Store(3)
 		r := newRegistration("iln", "r1", "reg-1", "a@example.org", t0)
-		got, created, err := s.Register(ctx, r, expires)
+		got, created, err := register(s, ctx, r, expires)
 		mustOK(t, err)
 		mustEqual(t, created, true)
 		mustEqual(t, got, r)
@@ -109,7 +111,7 @@ func TestTransactionConflict(t *testing.T) {
 	t.Run("RegisterGivesUp", func(t *testing.T) {
 		s, c := newConflictStore(t)
 		c.fail.Store(1000)
-		_, _, err := s.Register(ctx, newRegistration("iln", "r1", "reg-1", "a@example.org", t0), expires)
+		_, _, err := register(s, ctx, newRegistration("iln", "r1", "reg-1", "a@example.org", t0), expires)
 		if code := pairup.ErrorCode(err); code != pairup.EINTERNAL || !strings.Contains(err.Error(), "TransactionConflict") {
 			t.Fatalf("error %v (%s), want an internal error naming the conflict", err, code)
 		}
@@ -130,7 +132,7 @@ func TestTransactionConflict(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				r := newRegistration("iln", "r1", fmt.Sprintf("reg-%d", i), "race@example.org", t0)
-				regs[i], created[i], errs[i] = s.Register(ctx, r, expires)
+				regs[i], created[i], errs[i] = register(s, ctx, r, expires)
 			})
 		}
 		wg.Wait()
@@ -146,7 +148,7 @@ func TestTransactionConflict(t *testing.T) {
 	})
 	t.Run("ConfirmRetried", func(t *testing.T) {
 		s, c := newConflictStore(t)
-		_, _, err := s.Register(ctx, newRegistration("iln", "r1", "reg-1", "a@example.org", t0), expires)
+		_, _, err := register(s, ctx, newRegistration("iln", "r1", "reg-1", "a@example.org", t0), expires)
 		mustOK(t, err)
 		c.calls.Store(0)
 		c.fail.Store(2)

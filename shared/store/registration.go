@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/pairup/pairup/shared/mail"
 	"github.com/pairup/pairup/shared/pairup"
 )
 
@@ -70,16 +71,17 @@ func participantSK(programmeID, roundID string) string {
 	return prefixRegistration + programmeID + "#" + roundID
 }
 
-// Register stores a new pending registration and claims its email for the round in one
-// transaction (see pairup.Store). Both items carry ExpiresAt = expires, so a registration never
+// Register stores a new pending registration, claims its email for the round and queues its
+// confirmation email in the outbox, in one transaction: one registration per email per round,
+// and the email exists exactly when the registration does. Both items carry ExpiresAt = expires, so a registration never
 // confirmed disappears, and an expired claim TTL has not yet deleted may be taken over. If the
 // email is already claimed it stores nothing and returns the claim's registration, created
 // false. A transaction cancelled by a concurrent one on the same items is retried with backoff,
 // so identical concurrent calls yield exactly one created registration. EINVALID if r lacks a
 // valid programme, round or id, its email is not normalised (pairup.NormaliseEmail), it is not
 // pending, or expires is not after Now; ECONFLICT if another registration in the round has r's
-// id.
-func (s *Store) Register(ctx context.Context, r *pairup.Registration, expires time.Time) (*pairup.Registration, bool, error) {
+// id. The confirmation must be queueable (mail.Message.ValidateQueued), else EINVALID.
+func (s *Store) Register(ctx context.Context, r *pairup.Registration, expires time.Time, confirm mail.Message) (*pairup.Registration, bool, error) {
 	const op = "register %s/%s %s"
 	if r == nil {
 		return nil, false, wrap(pairup.Errorf(pairup.EINVALID, "No registration."), "register")
@@ -106,6 +108,10 @@ func (s *Store) Register(ctx context.Context, r *pairup.Registration, expires ti
 		fe.Add("expires", "must be in the future")
 	}
 	if err := fe.Err(); err != nil {
+		return nil, false, wrap(err, op, r.ProgrammeID, r.RoundID, r.ID)
+	}
+	msg, err := s.outboxPut(confirm, s.now())
+	if err != nil {
 		return nil, false, wrap(err, op, r.ProgrammeID, r.RoundID, r.ID)
 	}
 
@@ -135,7 +141,7 @@ func (s *Store) Register(ctx context.Context, r *pairup.Registration, expires ti
 			}}
 		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-			TransactItems: []types.TransactWriteItem{put(reg), put(claim)},
+			TransactItems: []types.TransactWriteItem{put(reg), put(claim), {Put: msg}},
 		})
 		if err == nil {
 			out := *r
@@ -154,6 +160,9 @@ func (s *Store) Register(ctx context.Context, r *pairup.Registration, expires ti
 			return existing, false, nil
 		case reasonCode(reasons, 0) == reasonConditionFailed:
 			err = pairup.Errorf(pairup.ECONFLICT, "Round %q already has a registration %q.", r.RoundID, r.ID)
+			return nil, false, wrap(err, op, r.ProgrammeID, r.RoundID, r.ID)
+		case reasonCode(reasons, 2) == reasonConditionFailed:
+			err = pairup.Errorf(pairup.ECONFLICT, "Message %q is already queued.", confirm.Key)
 			return nil, false, wrap(err, op, r.ProgrammeID, r.RoundID, r.ID)
 		case anyReason(reasons, reasonConflict) && attempt < conflictRetries:
 			// Another transaction on these items is in flight: once it commits, the retry
@@ -315,68 +324,93 @@ func (s *Store) ParticipantRegistrations(ctx context.Context, participantID stri
 	return regs, nil
 }
 
-// CountConfirmationSend records that a confirmation email is about to be sent: one conditional
-// update that adds 1 to confirmSends and sets lastSentAt to at, if confirmSends < maxSends and
-// lastSentAt is absent or at or before notAfter (times are stored fixed-width, so they compare
-// as strings). Returns the updated registration; ELIMIT if either condition fails; ENOTFOUND if
-// absent or expired.
-func (s *Store) CountConfirmationSend(ctx context.Context, programmeID, roundID, id string, maxSends int, notAfter, at time.Time) (*pairup.Registration, error) {
-	const op = "count confirmation send %s/%s/%s"
+// QueueConfirmation queues another confirmation email for a pending registration, as signing
+// up again asks: in one transaction, it adds 1 to confirmSends and sets lastSentAt to now, on
+// condition that the registration is pending and unexpired, confirmSends is still prevSends
+// (no concurrent request queued one meanwhile) and under maxSends, and the last send was at or
+// before notAfter (a cool-down); and it puts msg in the outbox if its key is new. Returns the
+// updated registration; ELIMIT if the cap, the cool-down or a concurrent request stopped it;
+// ENOTFOUND if absent or expired; EINVALID if msg is not queueable.
+func (s *Store) QueueConfirmation(ctx context.Context, programmeID, roundID, id string, prevSends, maxSends int, notAfter time.Time, msg mail.Message) (*pairup.Registration, error) {
+	const op = "queue confirmation %s/%s/%s"
 	now := s.now()
-	update := expression.Add(expression.Name(attrConfirmSends), expression.Value(1)).
-		Set(expression.Name(attrLastSentAt), expression.Value(formatTime(at)))
+	put, err := s.outboxPut(msg, now)
+	if err != nil {
+		return nil, wrap(err, op, programmeID, roundID, id)
+	}
+	update := expression.Set(expression.Name(attrConfirmSends), expression.Value(prevSends+1)).
+		Set(expression.Name(attrLastSentAt), expression.Value(formatTime(now)))
+	sends := expression.Name(attrConfirmSends).Equal(expression.Value(prevSends))
+	if prevSends == 0 {
+		sends = expression.Or(sends, expression.AttributeNotExists(expression.Name(attrConfirmSends)))
+	}
 	cond := expression.And(
-		exists(),
+		expression.Name(attrStatus).Equal(expression.Value(pairup.StatusPending)),
 		notExpired(now),
-		expression.Or(
-			expression.AttributeNotExists(expression.Name(attrConfirmSends)),
-			expression.Name(attrConfirmSends).LessThan(expression.Value(maxSends)),
-		),
+		sends,
 		expression.Or(
 			expression.AttributeNotExists(expression.Name(attrLastSentAt)),
 			expression.Name(attrLastSentAt).LessThanEqual(expression.Value(formatTime(notAfter))),
 		),
 	)
+	if prevSends >= maxSends {
+		return nil, wrap(capReached(prevSends), op, programmeID, roundID, id)
+	}
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
 		return nil, wrap(err, op, programmeID, roundID, id)
 	}
-	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                           aws.String(s.table),
-		Key:                                 key(roundPK(programmeID, roundID), registrationSK(id)),
-		UpdateExpression:                    expr.Update(),
-		ConditionExpression:                 expr.Condition(),
-		ExpressionAttributeNames:            expr.Names(),
-		ExpressionAttributeValues:           expr.Values(),
-		ReturnValues:                        types.ReturnValueAllNew,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}, retryConflicts)
-	if old, ok := conditionFailed(err); ok {
-		var it registrationItem
-		found := len(old) > 0
-		if found {
-			err = unmarshal(old, &it)
-		} else {
-			// Absent, or this DynamoDB did not return the old item: read to tell which.
-			found, err = s.get(ctx, roundPK(programmeID, roundID), registrationSK(id), &it)
+	pk := roundPK(programmeID, roundID)
+	for attempt := 0; ; attempt++ {
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			{Update: &types.Update{
+				TableName:                 aws.String(s.table),
+				Key:                       key(pk, registrationSK(id)),
+				UpdateExpression:          expr.Update(),
+				ConditionExpression:       expr.Condition(),
+				ExpressionAttributeNames:  expr.Names(),
+				ExpressionAttributeValues: expr.Values(),
+			}},
+			{Put: put},
+		}})
+		reasons, ok := cancelled(err)
+		if !ok {
+			break
 		}
 		switch {
-		case err != nil:
-		case !found || expired(it.ExpiresAt, now):
-			err = notFound("There is no registration %q in round %q.", id, roundID)
-		default:
-			err = pairup.Errorf(pairup.ELIMIT, "We have already sent you %d confirmation emails; please check your inbox or try again later.", it.ConfirmSends)
+		case reasonCode(reasons, 0) == reasonConditionFailed:
+			it, rerr := s.getRegistration(ctx, programmeID, roundID, id)
+			switch {
+			case rerr != nil:
+				err = rerr
+			case it.Status != pairup.StatusPending:
+				err = pairup.Errorf(pairup.ELIMIT, "This signup is %s; no confirmation is needed.", it.Status)
+			default:
+				err = capReached(it.ConfirmSends)
+			}
+			return nil, wrap(err, op, programmeID, roundID, id)
+		case reasonCode(reasons, 1) == reasonConditionFailed:
+			return nil, wrap(capReached(prevSends), op, programmeID, roundID, id)
+		case anyReason(reasons, reasonConflict) && attempt < conflictRetries:
+			if err := backoff(ctx, attempt); err != nil {
+				return nil, wrap(err, op, programmeID, roundID, id)
+			}
+			continue
 		}
-		return nil, wrap(err, op, programmeID, roundID, id)
+		break
 	}
 	if err != nil {
 		return nil, wrap(err, op, programmeID, roundID, id)
 	}
-	var it registrationItem
-	if err := unmarshal(out.Attributes, &it); err != nil {
+	it, err := s.getRegistration(ctx, programmeID, roundID, id)
+	if err != nil {
 		return nil, wrap(err, op, programmeID, roundID, id)
 	}
 	return &it.Registration, nil
+}
+
+func capReached(sends int) error {
+	return pairup.Errorf(pairup.ELIMIT, "We have already sent you %d confirmation emails; please check your inbox or try again later.", sends)
 }
 
 // ConfirmRegistration confirms a pending registration at time at (see pairup.Store). It reads

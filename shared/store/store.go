@@ -22,26 +22,27 @@ import (
 type Store struct {
 	db    *dynamodb.Client
 	table string
-
-	// Now tells the time used to decide whether a pending record has expired (DynamoDB's TTL
-	// deletes expired items only eventually, so reads hide them themselves). Tests replace it;
-	// it defaults to time.Now.
-	Now func() time.Time
+	// clock tells the time used to decide whether a record has expired (DynamoDB's TTL deletes
+	// expired items only eventually, so reads hide them themselves) and when a lease runs out.
+	// It is the functions' one injected clock: the store never reads time.Now behind it.
+	clock pairup.Clock
 }
 
 var _ pairup.Store = (*Store)(nil)
 
-// New returns a Store over table, which must have the schema CreateTable creates.
-func New(client *dynamodb.Client, table string) *Store {
-	return &Store{db: client, table: table, Now: time.Now}
+// New returns a Store over table, which must have the schema CreateTable creates, telling the
+// time by clock (nil means pairup.SystemClock).
+func New(client *dynamodb.Client, table string, clock pairup.Clock) *Store {
+	if clock == nil {
+		clock = pairup.SystemClock{}
+	}
+	return &Store{db: client, table: table, clock: clock}
 }
 
-func (s *Store) now() time.Time {
-	if s.Now == nil {
-		return time.Now()
-	}
-	return s.Now()
-}
+// Now returns the store's clock's time.
+func (s *Store) Now() time.Time { return s.clock.Now() }
+
+func (s *Store) now() time.Time { return s.clock.Now() }
 
 // Key and index attribute names, fixed by the table schema (CreateTable and the CDK stack).
 const (

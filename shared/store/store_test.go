@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/pairup/pairup/shared/localenv"
+	"github.com/pairup/pairup/shared/mail"
 	"github.com/pairup/pairup/shared/pairup"
 	"github.com/pairup/pairup/shared/store"
 )
@@ -63,9 +64,20 @@ func newStore(tb testing.TB) *store.Store {
 	tb.Cleanup(func() {
 		client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 	})
-	s := store.New(client, name)
+	clock := pairup.NewManualClock(t0)
+	s := store.New(client, name, clock)
 	tables.Store(s, name)
+	clocks.Store(s, clock)
 	return s
+}
+
+// clocks maps each test's Store to the manual clock it was built with.
+var clocks sync.Map
+
+// setNow moves the clock of s (built by newStore or newConflictStore) to t.
+func setNow(s *store.Store, t time.Time) {
+	c, _ := clocks.Load(s)
+	c.(*pairup.ManualClock).Set(t)
 }
 
 // t0 is the tests' "now".
@@ -376,11 +388,11 @@ func TestRegister(t *testing.T) {
 	s := newStore(t)
 	setup(t, s)
 	expires := t0.Add(72 * time.Hour)
-	s.Now = func() time.Time { return t0 }
+	setNow(s, t0)
 
 	t.Run("OK", func(t *testing.T) {
 		r := newRegistration("iln", "r1", "reg-ok", "ok@example.org", t0)
-		got, created, err := s.Register(ctx, r, expires)
+		got, created, err := register(s, ctx, r, expires)
 		mustOK(t, err)
 		mustEqual(t, created, true)
 		mustEqual(t, got, r)
@@ -393,12 +405,12 @@ func TestRegister(t *testing.T) {
 	})
 	t.Run("SameEmailTwice", func(t *testing.T) {
 		first := newRegistration("iln", "r1", "reg-first", "twice@example.org", t0)
-		_, created, err := s.Register(ctx, first, expires)
+		_, created, err := register(s, ctx, first, expires)
 		mustOK(t, err)
 		mustEqual(t, created, true)
 		second := newRegistration("iln", "r1", "reg-second", "twice@example.org", t0.Add(time.Minute))
 		second.Name = "Someone else"
-		got, created, err := s.Register(ctx, second, expires)
+		got, created, err := register(s, ctx, second, expires)
 		mustOK(t, err)
 		mustEqual(t, created, false)
 		mustEqual(t, got, first)
@@ -409,20 +421,20 @@ func TestRegister(t *testing.T) {
 		r2 := newRound("iln", "r2", t0.AddDate(0, 6, 0))
 		mustOK(t, s.CreateRound(ctx, r2))
 		mustOK(t, func() error {
-			_, _, err := s.Register(ctx, newRegistration("iln", "r1", "reg-a", "rounds@example.org", t0), expires)
+			_, _, err := register(s, ctx, newRegistration("iln", "r1", "reg-a", "rounds@example.org", t0), expires)
 			return err
 		}())
-		_, created, err := s.Register(ctx, newRegistration("iln", "r2", "reg-b", "rounds@example.org", t0), expires)
+		_, created, err := register(s, ctx, newRegistration("iln", "r2", "reg-b", "rounds@example.org", t0), expires)
 		mustOK(t, err)
 		mustEqual(t, created, true)
 	})
 	t.Run("ErrConflictSameID", func(t *testing.T) {
-		_, _, err := s.Register(ctx, newRegistration("iln", "r1", "reg-id", "one@example.org", t0), expires)
+		_, _, err := register(s, ctx, newRegistration("iln", "r1", "reg-id", "one@example.org", t0), expires)
 		mustOK(t, err)
-		_, _, err = s.Register(ctx, newRegistration("iln", "r1", "reg-id", "two@example.org", t0), expires)
+		_, _, err = register(s, ctx, newRegistration("iln", "r1", "reg-id", "two@example.org", t0), expires)
 		wantCode(t, err, pairup.ECONFLICT)
 		// Nothing of the failed call is left: the other email is still free.
-		_, created, err := s.Register(ctx, newRegistration("iln", "r1", "reg-id-2", "two@example.org", t0), expires)
+		_, created, err := register(s, ctx, newRegistration("iln", "r1", "reg-id-2", "two@example.org", t0), expires)
 		mustOK(t, err)
 		mustEqual(t, created, true)
 	})
@@ -438,13 +450,13 @@ func TestRegister(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				r := newRegistration("iln", "r1", "reg-invalid", "invalid@example.org", t0)
 				mod(r)
-				_, _, err := s.Register(ctx, r, expires)
+				_, _, err := register(s, ctx, r, expires)
 				wantCode(t, err, pairup.EINVALID)
 			})
 		}
 		for name, exp := range map[string]time.Time{"NoExpiry": {}, "ExpiresNow": t0, "Expired": t0.Add(-time.Hour)} {
 			t.Run(name, func(t *testing.T) {
-				_, _, err := s.Register(ctx, newRegistration("iln", "r1", "reg-invalid", "invalid@example.org", t0), exp)
+				_, _, err := register(s, ctx, newRegistration("iln", "r1", "reg-invalid", "invalid@example.org", t0), exp)
 				wantCode(t, err, pairup.EINVALID)
 			})
 		}
@@ -462,21 +474,22 @@ func TestRegister(t *testing.T) {
 		s := newStore(t)
 		setup(t, s)
 		now := t0
-		s.Now = func() time.Time { return now }
+		setNow(s, now)
 		old := newRegistration("iln", "r1", "reg-old", "late@example.org", t0)
-		_, _, err := s.Register(ctx, old, t0.Add(time.Hour))
+		_, _, err := register(s, ctx, old, t0.Add(time.Hour))
 		mustOK(t, err)
 
 		now = t0.Add(time.Hour) // expired, though TTL has not deleted it yet
+		setNow(s, now)
 		_, err = s.GetRegistration(ctx, "iln", "r1", "reg-old")
 		wantCode(t, err, pairup.ENOTFOUND)
 		_, err = s.ConfirmRegistration(ctx, "iln", "r1", "reg-old", now)
 		wantCode(t, err, pairup.ENOTFOUND)
-		_, err = s.CountConfirmationSend(ctx, "iln", "r1", "reg-old", 5, now, now)
+		_, err = s.QueueConfirmation(ctx, "iln", "r1", "reg-old", 0, 5, now, confirmation(old, 2))
 		wantCode(t, err, pairup.ENOTFOUND)
 
 		fresh := newRegistration("iln", "r1", "reg-new", "late@example.org", now)
-		got, created, err := s.Register(ctx, fresh, now.Add(time.Hour))
+		got, created, err := register(s, ctx, fresh, now.Add(time.Hour))
 		mustOK(t, err)
 		mustEqual(t, created, true)
 		mustEqual(t, got, fresh)
@@ -501,7 +514,7 @@ func testConcurrentRegister(t *testing.T, s *store.Store, id func(int) string, e
 		wg.Go(func() {
 			<-start
 			r := newRegistration("iln", "r1", id(i), email, t0)
-			reg, created, err := s.Register(ctx, r, t0.Add(72*time.Hour))
+			reg, created, err := register(s, ctx, r, t0.Add(72*time.Hour))
 			results[i] = result{reg, created, err}
 		})
 	}
@@ -557,8 +570,8 @@ func TestGetRegistration(t *testing.T) {
 		created := time.Date(2026, 3, 1, 18, 30, 15, 123456789, hk)
 		r := newRegistration("iln", "r1", "reg-times", "times@example.org", created)
 		r.ConsentAt = created.Add(-time.Second)
-		s.Now = func() time.Time { return created }
-		_, _, err = s.Register(ctx, r, created.Add(time.Hour))
+		setNow(s, created)
+		_, _, err = register(s, ctx, r, created.Add(time.Hour))
 		mustOK(t, err)
 		got, err := s.GetRegistration(ctx, "iln", "r1", "reg-times")
 		mustOK(t, err)
@@ -575,7 +588,7 @@ func TestListRegistrations(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	setup(t, s)
-	s.Now = func() time.Time { return t0 }
+	setNow(s, t0)
 	expires := t0.Add(72 * time.Hour)
 	// Created out of order; "b" and "a" share a time, so id breaks the tie.
 	for _, r := range []*pairup.Registration{
@@ -584,7 +597,7 @@ func TestListRegistrations(t *testing.T) {
 		newRegistration("iln", "r1", "a", "a@example.org", t0.Add(time.Minute)),
 		newRegistration("iln", "r1", "d", "d@example.org", t0),
 	} {
-		_, _, err := s.Register(ctx, r, expires)
+		_, _, err := register(s, ctx, r, expires)
 		mustOK(t, err)
 	}
 	_, err := s.ConfirmRegistration(ctx, "iln", "r1", "c", t0.Add(time.Hour))
@@ -624,7 +637,7 @@ func TestListRegistrations(t *testing.T) {
 			id := fmt.Sprintf("big-%02d", i)
 			r := newRegistration("iln", "r1", id, id+"@example.org", t0.Add(time.Duration(i)*time.Second))
 			r.Interests = big
-			_, _, err := s.Register(ctx, r, time.Now().Add(time.Hour))
+			_, _, err := register(s, ctx, r, time.Now().Add(time.Hour))
 			mustOK(t, err)
 			want = append(want, id)
 		}
@@ -682,51 +695,77 @@ func tableOf(s *store.Store) string {
 	return name.(string)
 }
 
-func TestCountConfirmationSend(t *testing.T) {
+func TestQueueConfirmation(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	setup(t, s)
-	s.Now = func() time.Time { return t0 }
-	register := func(t *testing.T, id string) {
+	setNow(s, t0)
+	reg := func(t *testing.T, id string) *pairup.Registration {
 		t.Helper()
-		_, _, err := s.Register(ctx, newRegistration("iln", "r1", id, id+"@example.org", t0), t0.Add(72*time.Hour))
+		r := newRegistration("iln", "r1", id, id+"@example.org", t0)
+		r.ConfirmSends = 1 // as signup registers: with confirmation email 1 queued
+		got, _, err := register(s, ctx, r, t0.Add(72*time.Hour))
 		mustOK(t, err)
+		return got
+	}
+	queue := func(id string, prev, max int, cooldown time.Duration) (*pairup.Registration, error) {
+		r := newRegistration("iln", "r1", id, id+"@example.org", t0)
+		return s.QueueConfirmation(ctx, "iln", "r1", id, prev, max, s.Now().Add(-cooldown), confirmation(r, prev+1))
 	}
 	cooldown := 5 * time.Minute
 
 	t.Run("OK", func(t *testing.T) {
-		register(t, "ok")
+		reg(t, "ok")
 		at := t0.Add(time.Second)
-		got, err := s.CountConfirmationSend(ctx, "iln", "r1", "ok", 3, at.Add(-cooldown), at)
+		setNow(s, at)
+		defer setNow(s, t0)
+		got, err := queue("ok", 1, 3, cooldown)
 		mustOK(t, err)
-		mustEqual(t, got.ConfirmSends, 1)
+		mustEqual(t, got.ConfirmSends, 2)
 		if !got.LastSentAt.Equal(at) {
 			t.Errorf("LastSentAt %v, want %v", got.LastSentAt, at)
 		}
 		stored, err := s.GetRegistration(ctx, "iln", "r1", "ok")
 		mustOK(t, err)
 		mustEqual(t, stored, got)
+		q, err := s.GetMessage(ctx, "confirm/ok/2")
+		mustOK(t, err)
+		mustEqual(t, q.Status, mail.StatusPending)
 	})
 	t.Run("ErrLimitCap", func(t *testing.T) {
-		register(t, "cap")
-		at := t0
-		for i := 1; i <= 3; i++ {
-			got, err := s.CountConfirmationSend(ctx, "iln", "r1", "cap", 3, at.Add(-cooldown), at)
+		reg(t, "cap")
+		defer setNow(s, t0)
+		for i := 2; i <= 3; i++ {
+			got, err := queue("cap", i-1, 3, cooldown)
 			mustOK(t, err)
 			mustEqual(t, got.ConfirmSends, i)
-			at = at.Add(time.Hour)
+			setNow(s, s.Now().Add(time.Hour))
 		}
-		_, err := s.CountConfirmationSend(ctx, "iln", "r1", "cap", 3, at.Add(-cooldown), at)
+		_, err := queue("cap", 3, 3, cooldown)
 		wantCode(t, err, pairup.ELIMIT)
 		stored, err := s.GetRegistration(ctx, "iln", "r1", "cap")
 		mustOK(t, err)
 		mustEqual(t, stored.ConfirmSends, 3)
+		if _, err := s.GetMessage(ctx, "confirm/cap/4"); pairup.ErrorCode(err) != pairup.ENOTFOUND {
+			t.Errorf("a message past the cap was queued: %v", err)
+		}
+	})
+	t.Run("ErrLimitConcurrent", func(t *testing.T) {
+		reg(t, "conc")
+		_, err := queue("conc", 1, 5, 0)
+		mustOK(t, err)
+		// A second request that read confirmSends 1 before the first wrote 2 queues nothing.
+		_, err = queue("conc", 1, 5, 0)
+		wantCode(t, err, pairup.ELIMIT)
 	})
 	t.Run("ErrLimitCooldown", func(t *testing.T) {
-		register(t, "cool")
+		reg(t, "cool")
+		defer setNow(s, t0)
 		first := t0.Add(10 * time.Minute)
-		_, err := s.CountConfirmationSend(ctx, "iln", "r1", "cool", 5, first.Add(-cooldown), first)
+		setNow(s, first)
+		_, err := queue("cool", 1, 5, cooldown)
 		mustOK(t, err)
+		sends := 2
 		for _, tc := range []struct {
 			name string
 			at   time.Time
@@ -739,9 +778,11 @@ func TestCountConfirmationSend(t *testing.T) {
 			{"ExactlyAtCooldown", first.Add(cooldown), ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := s.CountConfirmationSend(ctx, "iln", "r1", "cool", 5, tc.at.Add(-cooldown), tc.at)
+				setNow(s, tc.at)
+				_, err := queue("cool", sends, 5, cooldown)
 				if tc.code == "" {
 					mustOK(t, err)
+					sends++
 				} else {
 					wantCode(t, err, tc.code)
 				}
@@ -749,26 +790,47 @@ func TestCountConfirmationSend(t *testing.T) {
 		}
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
-		_, err := s.CountConfirmationSend(ctx, "iln", "r1", "nope", 3, t0, t0)
+		_, err := queue("nope", 0, 3, 0)
 		wantCode(t, err, pairup.ENOTFOUND)
-		// The failed update must not have created an item.
+		// The failed transaction must not have created an item.
 		if item := rawItem(t, s, "ROUND#iln#r1", "REG#nope"); item != nil {
 			t.Errorf("created %v", item)
 		}
+		if item := rawItem(t, s, "OUTBOX#confirm/nope/1", "OUTBOX"); item != nil {
+			t.Errorf("queued %v", item)
+		}
 	})
+	t.Run("ErrInvalidMessage", func(t *testing.T) {
+		reg(t, "inv")
+		_, err := s.QueueConfirmation(ctx, "iln", "r1", "inv", 1, 3, t0, mail.Message{Key: "confirm/inv/2", To: "inv@example.org"})
+		wantCode(t, err, pairup.EINVALID)
+	})
+}
+
+// confirmation is a queueable confirmation email for r, number n.
+func confirmation(r *pairup.Registration, n int) mail.Message {
+	return mail.Message{
+		Key: fmt.Sprintf("confirm/%s/%d", r.ID, n), To: r.Email, Subject: "Please confirm", Text: "Follow the link.",
+		ListUnsubscribe: "https://forms.example.org/unsubscribe?t=x", Tags: map[string]string{"kind": "confirm"},
+	}
+}
+
+// register registers r with its first confirmation email.
+func register(s *store.Store, ctx context.Context, r *pairup.Registration, expires time.Time) (*pairup.Registration, bool, error) {
+	return s.Register(ctx, r, expires, confirmation(r, 1))
 }
 
 func TestConfirmRegistration(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	setup(t, s)
-	s.Now = func() time.Time { return t0 }
+	setNow(s, t0)
 	expires := t0.Add(72 * time.Hour)
 	at := t0.Add(time.Hour)
 
 	t.Run("OK", func(t *testing.T) {
 		r := newRegistration("iln", "r1", "reg-ok", "new@example.org", t0)
-		_, _, err := s.Register(ctx, r, expires)
+		_, _, err := register(s, ctx, r, expires)
 		mustOK(t, err)
 		got, err := s.ConfirmRegistration(ctx, "iln", "r1", "reg-ok", at)
 		mustOK(t, err)
@@ -786,8 +848,8 @@ func TestConfirmRegistration(t *testing.T) {
 			}
 		}
 		// … so it outlives the pending expiry.
-		s.Now = func() time.Time { return expires.Add(time.Hour) }
-		defer func() { s.Now = func() time.Time { return t0 } }()
+		setNow(s, expires.Add(time.Hour))
+		defer func() { setNow(s, t0) }()
 		_, err = s.GetRegistration(ctx, "iln", "r1", "reg-ok")
 		mustOK(t, err)
 
@@ -797,7 +859,7 @@ func TestConfirmRegistration(t *testing.T) {
 			mustEqual(t, again, got)
 		})
 		t.Run("ReRegisterReturnsConfirmed", func(t *testing.T) {
-			reg, created, err := s.Register(ctx, newRegistration("iln", "r1", "reg-again", "new@example.org", at), s.Now().Add(time.Hour))
+			reg, created, err := register(s, ctx, newRegistration("iln", "r1", "reg-again", "new@example.org", at), s.Now().Add(time.Hour))
 			mustOK(t, err)
 			mustEqual(t, created, false)
 			mustEqual(t, reg, got)
@@ -808,14 +870,14 @@ func TestConfirmRegistration(t *testing.T) {
 		wantCode(t, err, pairup.ENOTFOUND)
 	})
 	t.Run("ErrConflictWithdrawn", func(t *testing.T) {
-		_, _, err := s.Register(ctx, newRegistration("iln", "r1", "reg-gone", "gone@example.org", t0), expires)
+		_, _, err := register(s, ctx, newRegistration("iln", "r1", "reg-gone", "gone@example.org", t0), expires)
 		mustOK(t, err)
 		withdraw(t, s, "iln", "r1", "reg-gone")
 		_, err = s.ConfirmRegistration(ctx, "iln", "r1", "reg-gone", at)
 		wantCode(t, err, pairup.ECONFLICT)
 	})
 	t.Run("Concurrent", func(t *testing.T) {
-		_, _, err := s.Register(ctx, newRegistration("iln", "r1", "reg-race", "race@example.org", t0), expires)
+		_, _, err := register(s, ctx, newRegistration("iln", "r1", "reg-race", "race@example.org", t0), expires)
 		mustOK(t, err)
 		const n = 5
 		got := make([]*pairup.Registration, n)
@@ -836,14 +898,14 @@ func TestReturningParticipant(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	setup(t, s)
-	s.Now = func() time.Time { return t0 }
+	setNow(s, t0)
 	mustOK(t, s.CreateRound(ctx, newRound("iln", "r2", t0.AddDate(0, 6, 0))))
 	mustOK(t, s.PutProgramme(ctx, newProgramme("other")))
 	mustOK(t, s.CreateRound(ctx, newRound("other", "x1", t0)))
 
 	register := func(t *testing.T, programmeID, roundID, id, email string, at time.Time) {
 		t.Helper()
-		_, created, err := s.Register(ctx, newRegistration(programmeID, roundID, id, email, at), at.Add(72*time.Hour))
+		_, created, err := register(s, ctx, newRegistration(programmeID, roundID, id, email, at), at.Add(72*time.Hour))
 		mustOK(t, err)
 		mustEqual(t, created, true)
 	}
@@ -854,7 +916,7 @@ func TestReturningParticipant(t *testing.T) {
 	mustEqual(t, first.Returning, false)
 
 	t2 := t0.AddDate(0, 6, 0)
-	s.Now = func() time.Time { return t2 }
+	setNow(s, t2)
 	register(t, "iln", "r2", "reg-2", "back@example.org", t2)
 	second, err := s.ConfirmRegistration(ctx, "iln", "r2", "reg-2", t2.Add(time.Hour))
 	mustOK(t, err)
@@ -903,36 +965,71 @@ func TestReturningParticipant(t *testing.T) {
 	})
 }
 
-func TestMessages(t *testing.T) {
+func TestOutbox(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
-	at := t0
+	setNow(s, t0)
+	msg := func(k string) mail.Message {
+		return mail.Message{
+			Key: k, To: "ada@example.org", Subject: "Hello", Text: "Hi", HTML: "<p>Hi</p>",
+			ListUnsubscribe: "https://forms.example.org/unsubscribe?t=x", Tags: map[string]string{"kind": "intro"},
+		}
+	}
+	lease := 2 * time.Minute
 
-	t.Run("ClaimTwice", func(t *testing.T) {
-		won, err := s.ClaimMessage(ctx, "confirm/reg-1/1", at)
+	t.Run("EnqueueIdempotent", func(t *testing.T) {
+		batch := []mail.Message{msg("intro/a/1"), msg("intro/a/2"), msg("intro/a/3")}
+		n, err := s.Enqueue(ctx, batch)
 		mustOK(t, err)
-		mustEqual(t, won, true)
-		won, err = s.ClaimMessage(ctx, "confirm/reg-1/1", at.Add(time.Minute))
+		mustEqual(t, n, 3)
+		// A re-run queues nothing new, and a partly new batch only the new one.
+		n, err = s.Enqueue(ctx, append(batch, msg("intro/a/4")))
 		mustOK(t, err)
-		mustEqual(t, won, false)
-		item := rawItem(t, s, "MSG#confirm/reg-1/1", "MSG")
+		mustEqual(t, n, 1)
+		q, err := s.GetMessage(ctx, "intro/a/4")
+		mustOK(t, err)
+		mustEqual(t, q.Status, mail.StatusPending)
+		mustEqual(t, q.Message, msg("intro/a/4"))
+		item := rawItem(t, s, "OUTBOX#intro/a/4", "OUTBOX")
 		exp, ok := item["ExpiresAt"].(*types.AttributeValueMemberN)
-		if !ok || exp.Value != fmt.Sprint(at.Add(400*24*time.Hour).Unix()) {
-			t.Errorf("ExpiresAt %v, want 400 days after the claim", item["ExpiresAt"])
+		if !ok || exp.Value != fmt.Sprint(t0.Add(400*24*time.Hour).Unix()) {
+			t.Errorf("ExpiresAt %v, want 400 days after queuing", item["ExpiresAt"])
 		}
 	})
-	t.Run("ConcurrentClaims", func(t *testing.T) {
-		const n = 10
-		won := make([]bool, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				var err error
-				won[i], err = s.ClaimMessage(ctx, "intro/pair-1", at)
-				if err != nil {
-					t.Error(err)
-				}
+	t.Run("ErrEnqueueInvalid", func(t *testing.T) {
+		noUnsub := msg("intro/b/1")
+		noUnsub.ListUnsubscribe = ""
+		for name, batch := range map[string][]mail.Message{
+			"NoKey":         {msg("")},
+			"NoUnsubscribe": {noUnsub},
+			"DuplicateKey":  {msg("intro/b/2"), msg("intro/b/2")},
+			"OneBadOneGood": {msg("intro/b/3"), {Key: "intro/b/4"}},
+			"KeyTooLong":    {msg(strings.Repeat("k", mail.MaxKeyLen+1))},
+			"NoRecipient":   {{Key: "intro/b/5", Subject: "s", Text: "t", ListUnsubscribe: "https://x.example/u"}},
+		} {
+			t.Run(name, func(t *testing.T) {
+				_, err := s.Enqueue(ctx, batch)
+				wantCode(t, err, pairup.EINVALID)
 			})
+		}
+		if _, err := s.GetMessage(ctx, "intro/b/3"); pairup.ErrorCode(err) != pairup.ENOTFOUND {
+			t.Errorf("part of an invalid batch was queued: %v", err)
+		}
+	})
+	t.Run("ClaimOnce", func(t *testing.T) {
+		_, err := s.Enqueue(ctx, []mail.Message{msg("intro/c/1")})
+		mustOK(t, err)
+		const n = 10
+		var wg sync.WaitGroup
+		won := make([]bool, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, ok, err := s.ClaimMessage(ctx, "intro/c/1", lease)
+				mustOK(t, err)
+				won[i] = ok
+			}()
 		}
 		wg.Wait()
 		wins := 0
@@ -942,46 +1039,155 @@ func TestMessages(t *testing.T) {
 			}
 		}
 		mustEqual(t, wins, 1)
-	})
-	t.Run("ReleaseThenClaim", func(t *testing.T) {
-		won, err := s.ClaimMessage(ctx, "confirm/reg-2/1", at)
+		q, err := s.GetMessage(ctx, "intro/c/1")
 		mustOK(t, err)
-		mustEqual(t, won, true)
-		mustOK(t, s.ReleaseMessage(ctx, "confirm/reg-2/1"))
-		won, err = s.ClaimMessage(ctx, "confirm/reg-2/1", at.Add(time.Minute))
-		mustOK(t, err)
-		mustEqual(t, won, true)
-	})
-	t.Run("ReleaseAfterSent", func(t *testing.T) {
-		won, err := s.ClaimMessage(ctx, "confirm/reg-3/1", at)
-		mustOK(t, err)
-		mustEqual(t, won, true)
-		sentAt := at.Add(2 * time.Second)
-		mustOK(t, s.MarkMessageSent(ctx, "confirm/reg-3/1", "ses-0001", sentAt))
-		wantCode(t, s.ReleaseMessage(ctx, "confirm/reg-3/1"), pairup.ECONFLICT)
-		won, err = s.ClaimMessage(ctx, "confirm/reg-3/1", at.Add(time.Hour))
-		mustOK(t, err)
-		mustEqual(t, won, false)
-		item := rawItem(t, s, "MSG#confirm/reg-3/1", "MSG")
-		if item["status"].(*types.AttributeValueMemberS).Value != "sent" ||
-			item["providerId"].(*types.AttributeValueMemberS).Value != "ses-0001" ||
-			item["ExpiresAt"].(*types.AttributeValueMemberN).Value != fmt.Sprint(sentAt.Add(400*24*time.Hour).Unix()) {
-			t.Errorf("sent message stored as %v", item)
+		mustEqual(t, q.Status, mail.StatusSending)
+		mustEqual(t, q.Attempts, 1)
+		if !q.LeaseUntil.Equal(t0.Add(lease)) {
+			t.Errorf("LeaseUntil %v, want %v", q.LeaseUntil, t0.Add(lease))
 		}
 	})
-	t.Run("ReleaseUnknown", func(t *testing.T) {
-		mustOK(t, s.ReleaseMessage(ctx, "never/claimed"))
-	})
-	t.Run("MarkSentErrNotFound", func(t *testing.T) {
-		wantCode(t, s.MarkMessageSent(ctx, "never/claimed", "ses-x", at), pairup.ENOTFOUND)
-		if item := rawItem(t, s, "MSG#never/claimed", "MSG"); item != nil {
-			t.Errorf("created %v", item)
+	t.Run("ClaimAbsent", func(t *testing.T) {
+		_, ok, err := s.ClaimMessage(ctx, "never/queued", lease)
+		mustOK(t, err)
+		mustEqual(t, ok, false)
+		if item := rawItem(t, s, "OUTBOX#never/queued", "OUTBOX"); item != nil {
+			t.Errorf("claim created %v", item)
 		}
 	})
-	t.Run("ErrInvalid", func(t *testing.T) {
-		_, err := s.ClaimMessage(ctx, "", at)
+	t.Run("LeaseExpiry", func(t *testing.T) {
+		defer setNow(s, t0)
+		_, err := s.Enqueue(ctx, []mail.Message{msg("intro/d/1")})
+		mustOK(t, err)
+		first, ok, err := s.ClaimMessage(ctx, "intro/d/1", lease)
+		mustOK(t, err)
+		mustEqual(t, ok, true)
+		setNow(s, t0.Add(lease-time.Second))
+		_, ok, _ = s.ClaimMessage(ctx, "intro/d/1", lease)
+		mustEqual(t, ok, false)
+		setNow(s, t0.Add(lease))
+		second, ok, err := s.ClaimMessage(ctx, "intro/d/1", lease)
+		mustOK(t, err)
+		mustEqual(t, ok, true)
+		mustEqual(t, second.Attempts, 2)
+		// The first holder lost its lease: it can no longer fail, skip or release the message.
+		wantCode(t, s.MarkFailed(ctx, "intro/d/1", first.LeaseID, "MessageRejected"), pairup.ECONFLICT)
+		wantCode(t, s.ReleaseMessage(ctx, "intro/d/1", first.LeaseID, t0), pairup.ECONFLICT)
+		mustOK(t, s.MarkSent(ctx, "intro/d/1", "ses-2"))
+		// Marking again (the first holder's late mark) keeps the first provider id.
+		mustOK(t, s.MarkSent(ctx, "intro/d/1", "ses-1"))
+		q, err := s.GetMessage(ctx, "intro/d/1")
+		mustOK(t, err)
+		mustEqual(t, q.Status, mail.StatusSent)
+		mustEqual(t, q.ProviderID, "ses-2")
+		_, ok, _ = s.ClaimMessage(ctx, "intro/d/1", lease)
+		mustEqual(t, ok, false)
+	})
+	t.Run("FailSkipRelease", func(t *testing.T) {
+		defer setNow(s, t0)
+		_, err := s.Enqueue(ctx, []mail.Message{msg("intro/e/1"), msg("intro/e/2"), msg("intro/e/3")})
+		mustOK(t, err)
+		claim := func(k string) string {
+			q, ok, err := s.ClaimMessage(ctx, k, lease)
+			mustOK(t, err)
+			mustEqual(t, ok, true)
+			return q.LeaseID
+		}
+		mustOK(t, s.MarkFailed(ctx, "intro/e/1", claim("intro/e/1"), "MessageRejected"))
+		mustOK(t, s.MarkSkipped(ctx, "intro/e/2", claim("intro/e/2"), "bounce"))
+		mustOK(t, s.ReleaseMessage(ctx, "intro/e/3", claim("intro/e/3"), t0.Add(30*time.Second)))
+		for k, want := range map[string]struct {
+			status mail.Status
+			err    string
+		}{"intro/e/1": {mail.StatusFailed, "MessageRejected"}, "intro/e/2": {mail.StatusSkipped, "bounce"}, "intro/e/3": {mail.StatusPending, ""}} {
+			q, err := s.GetMessage(ctx, k)
+			mustOK(t, err)
+			mustEqual(t, q.Status, want.status)
+			mustEqual(t, q.Error, want.err)
+		}
+		for _, k := range []string{"intro/e/1", "intro/e/2"} {
+			if _, ok, _ := s.ClaimMessage(ctx, k, lease); ok {
+				t.Errorf("claimed finished message %s", k)
+			}
+		}
+	})
+	t.Run("DueMessages", func(t *testing.T) {
+		defer setNow(s, t0)
+		s := newStore(t) // a table of its own: the sweep reads every unsent message
+		setNow(s, t0)
+		_, err := s.Enqueue(ctx, []mail.Message{msg("due/1"), msg("due/2"), msg("due/3")})
+		mustOK(t, err)
+		keys, err := s.DueMessages(ctx, 100)
+		mustOK(t, err)
+		mustEqual(t, len(keys), 0) // new messages are the stream's for SweepGrace
+		setNow(s, t0.Add(store.SweepGrace))
+		keys, err = waitDue(ctx, s, 3)
+		mustOK(t, err)
+		mustEqual(t, keys, []string{"due/1", "due/2", "due/3"})
+		keys, err = s.DueMessages(ctx, 2)
+		mustOK(t, err)
+		mustEqual(t, len(keys), 2)
+		q, _, err := s.ClaimMessage(ctx, "due/2", lease)
+		mustOK(t, err)
+		mustOK(t, s.MarkSent(ctx, "due/3", "ses-3"))
+		keys, err = waitDue(ctx, s, 1)
+		mustOK(t, err)
+		mustEqual(t, keys, []string{"due/1"}) // due/2 is leased, due/3 sent
+		setNow(s, q.LeaseUntil)
+		keys, err = waitDue(ctx, s, 2)
+		mustOK(t, err)
+		mustEqual(t, keys, []string{"due/1", "due/2"}) // the lease has expired
+	})
+	t.Run("Feedback", func(t *testing.T) {
+		_, err := s.Enqueue(ctx, []mail.Message{msg("intro/f/1")})
+		mustOK(t, err)
+		mustOK(t, s.MarkMessageFeedback(ctx, "intro/f/1", pairup.SuppressBounce, t0))
+		q, err := s.GetMessage(ctx, "intro/f/1")
+		mustOK(t, err)
+		mustEqual(t, q.Feedback, "bounce")
+		wantCode(t, s.MarkMessageFeedback(ctx, "no/such", pairup.SuppressBounce, t0), pairup.ENOTFOUND)
+		if item := rawItem(t, s, "OUTBOX#no/such", "OUTBOX"); item != nil {
+			t.Errorf("feedback created %v", item)
+		}
+	})
+	t.Run("RegisterQueuesConfirmation", func(t *testing.T) {
+		setup(t, s)
+		r := newRegistration("iln", "r1", "reg-q", "q@example.org", t0)
+		_, created, err := register(s, ctx, r, t0.Add(time.Hour))
+		mustOK(t, err)
+		mustEqual(t, created, true)
+		q, err := s.GetMessage(ctx, "confirm/reg-q/1")
+		mustOK(t, err)
+		mustEqual(t, q.Status, mail.StatusPending)
+		// The same address again: no second registration and no second email.
+		again := newRegistration("iln", "r1", "reg-q2", "q@example.org", t0)
+		_, created, err = register(s, ctx, again, t0.Add(time.Hour))
+		mustOK(t, err)
+		mustEqual(t, created, false)
+		if _, err := s.GetMessage(ctx, "confirm/reg-q2/1"); pairup.ErrorCode(err) != pairup.ENOTFOUND {
+			t.Errorf("a cancelled registration queued its email: %v", err)
+		}
+		// An unqueueable confirmation stores nothing.
+		bad := newRegistration("iln", "r1", "reg-bad", "bad@example.org", t0)
+		_, _, err = s.Register(ctx, bad, t0.Add(time.Hour), mail.Message{Key: "confirm/reg-bad/1"})
 		wantCode(t, err, pairup.EINVALID)
+		if item := rawItem(t, s, "ROUND#iln#r1", "REG#reg-bad"); item != nil {
+			t.Errorf("registered with a bad message: %v", item)
+		}
 	})
+}
+
+// waitDue polls DueMessages (an eventually consistent index query) until it returns n keys or
+// a few seconds pass, and returns the last answer.
+func waitDue(ctx context.Context, s *store.Store, n int) ([]string, error) {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		keys, err := s.DueMessages(ctx, 100)
+		if err != nil || len(keys) == n || time.Now().After(deadline) {
+			return keys, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func BenchmarkRegister(b *testing.B) {
@@ -992,7 +1198,7 @@ func BenchmarkRegister(b *testing.B) {
 	expires := time.Now().Add(time.Hour)
 	for i := 0; b.Loop(); i++ {
 		id := fmt.Sprintf("bench-%d", i)
-		_, created, err := s.Register(ctx, newRegistration("iln", "r1", id, id+"@example.org", t0), expires)
+		_, created, err := register(s, ctx, newRegistration("iln", "r1", id, id+"@example.org", t0), expires)
 		if err != nil || !created {
 			b.Fatal(created, err)
 		}

@@ -13,14 +13,17 @@ import (
 
 // CreateTable creates the table the Store needs, for local development and tests (in AWS the
 // CDK stack creates the same table): PK/SK string keys, the GSI1 index on GSI1PK/GSI1SK
-// projecting all attributes, on-demand billing, and TTL on ExpiresAt. It waits until the table
-// is ACTIVE. An existing table is fine if it has that key schema and GSI1; its TTL is enabled if
-// it is not.
+// projecting all attributes, on-demand billing, a stream of new images (it feeds the mailer),
+// and TTL on ExpiresAt. It waits until the table is ACTIVE. An existing table is fine if it has
+// that key schema and GSI1; its stream and TTL are enabled if they are not.
 func CreateTable(ctx context.Context, c *dynamodb.Client, name string) error {
 	str := types.ScalarAttributeTypeS
 	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:   aws.String(name),
 		BillingMode: types.BillingModePayPerRequest,
+		StreamSpecification: &types.StreamSpecification{
+			StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewImage,
+		},
 		AttributeDefinitions: []types.AttributeDefinition{
 			{AttributeName: aws.String(attrPK), AttributeType: str},
 			{AttributeName: aws.String(attrSK), AttributeType: str},
@@ -55,6 +58,17 @@ func CreateTable(ctx context.Context, c *dynamodb.Client, name string) error {
 	}
 	if err := checkSchema(desc.Table); err != nil {
 		return fmt.Errorf("store: create table %s: existing table: %w", name, err)
+	}
+	if sp := desc.Table.StreamSpecification; sp == nil || !aws.ToBool(sp.StreamEnabled) {
+		_, err := c.UpdateTable(ctx, &dynamodb.UpdateTableInput{
+			TableName: aws.String(name),
+			StreamSpecification: &types.StreamSpecification{
+				StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewImage,
+			},
+		})
+		if err != nil {
+			return fmt.Errorf("store: create table %s: enable the stream: %w", name, err)
+		}
 	}
 
 	ttl, err := c.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})

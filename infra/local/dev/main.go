@@ -1,6 +1,7 @@
 // Command dev runs the whole system on this machine, with no AWS account: the official
-// DynamoDB Local and the aws-ses-v2-local SES v2 emulator, the table, the demo programmes, and
-// the hosted forms on http://127.0.0.1:8080 (ports: see package devenv). Ctrl-C stops it all.
+// DynamoDB Local and the aws-ses-v2-local SES v2 emulator, the table, the demo programmes, the
+// hosted forms on http://127.0.0.1:8080 (ports: see package devenv), and the mailer fed by the
+// table's stream and a sweep, as in AWS (package localmail). Ctrl-C stops it all.
 package main
 
 import (
@@ -19,6 +20,8 @@ import (
 	"github.com/pairup/pairup/shared/app"
 	"github.com/pairup/pairup/shared/demo"
 	"github.com/pairup/pairup/shared/localenv"
+	"github.com/pairup/pairup/shared/localmail"
+	"github.com/pairup/pairup/shared/mailer"
 	"github.com/pairup/pairup/shared/pairup"
 	"github.com/pairup/pairup/shared/store"
 )
@@ -65,9 +68,18 @@ func run() error {
 	if err := store.CreateTable(ctx, client, cfg.Table); err != nil {
 		return err
 	}
-	if err := demo.Seed(ctx, store.New(client, cfg.Table), pairup.SystemClock{}.Now()); err != nil {
+	if err := demo.Seed(ctx, store.New(client, cfg.Table, pairup.SystemClock{}), pairup.SystemClock{}.Now()); err != nil {
 		return err
 	}
+	m, err := mailer.New(ctx, cfg, mailer.Deps{})
+	if err != nil {
+		return err
+	}
+	mails, err := localmail.Start(ctx, ddb.Endpoint, cfg.Table, m, localmail.Options{})
+	if err != nil {
+		return err
+	}
+	defer mails.Stop()
 	h, err := app.Signup(ctx, cfg, app.Deps{})
 	if err != nil {
 		return err
@@ -86,11 +98,11 @@ func run() error {
 	fmt.Printf(`
 pairup is running locally:
   forms        %s/            (iln: %s/p/%s/signup, hkla: %s/p/%s/signup)
-  sent email   %s/            (the SES emulator's inbox)
+  sent email   %s/            (the SES emulator's inbox; the mailer sends from the outbox at %g/s)
   DynamoDB     %s   table %s
 Invoke a function: make invoke FN=signup EVENT=events/signup-get-index.json
 Press Ctrl-C to stop.
-`, cfg.BaseURL, cfg.BaseURL, demo.ILN, cfg.BaseURL, demo.HKLA, ses.Endpoint, ddb.Endpoint, cfg.Table)
+`, cfg.BaseURL, cfg.BaseURL, demo.ILN, cfg.BaseURL, demo.HKLA, ses.Endpoint, cfg.MailRate, ddb.Endpoint, cfg.Table)
 	slog.Info("serving", "addr", ln.Addr().String())
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

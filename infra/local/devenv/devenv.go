@@ -58,8 +58,9 @@ func Config(p Ports, linkKey []byte) (config.Config, error) {
 		config.EnvSESEndpoint:      fmt.Sprintf("http://127.0.0.1:%d", p.SES),
 		config.EnvLogLevel:         os.Getenv(config.EnvLogLevel),
 		config.EnvMinFillSeconds:   os.Getenv(config.EnvMinFillSeconds),
+		config.EnvMailRate:         os.Getenv(config.EnvMailRate),
 	}
-	return config.FromEnv(func(k string) string { return env[k] })
+	return config.FromEnv(func(k string) string { return env[k] }, config.NeedTable, config.NeedMail, config.NeedLinks)
 }
 
 // KeyFile is where the local link-signing key lives, under the repository's infra folder.

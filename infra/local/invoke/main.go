@@ -1,6 +1,7 @@
 // Command invoke runs one function's handler once, in-process, against the running local stack
 // (`make dev`), with a sample event, and prints the function's JSON result — as `sam local
-// invoke` would. Usage: invoke -fn signup -event events/signup-get-index.json
+// invoke` would, as a person reads it: the result's own field order, indented, HTML as is.
+// Usage: invoke -fn signup -event events/signup-get-index.json
 //
 // A browser gets a fresh form token each time it opens the form; a saved POST event cannot, so
 // for a form-encoded POST event invoke replaces the form token field (ft) with a fresh one
@@ -24,7 +25,10 @@ import (
 
 	"github.com/pairup/pairup/infra/local/devenv"
 	"github.com/pairup/pairup/shared/app"
+	"github.com/pairup/pairup/shared/config"
 	"github.com/pairup/pairup/shared/links"
+	"github.com/pairup/pairup/shared/mailer"
+	"github.com/pairup/pairup/shared/sesevents"
 	"github.com/pairup/pairup/shared/signup"
 )
 
@@ -38,11 +42,29 @@ func main() {
 	}
 }
 
+// builder builds one function's Lambda handler against the local stack.
+type builder func(ctx context.Context, cfg config.Config) (any, error)
+
+// functions is invoke's own registry: each function's name (its folder under functions/) and
+// how its main builds it. (The functions themselves share no registry, so no binary links
+// another function's code; TestRegistry checks this list against functions/.)
+var functions = map[string]builder{
+	"signup": func(ctx context.Context, cfg config.Config) (any, error) {
+		return app.SignupLambda(ctx, cfg, app.Deps{})
+	},
+	"mailer": func(ctx context.Context, cfg config.Config) (any, error) {
+		return mailer.NewLambda(ctx, cfg, mailer.Deps{})
+	},
+	"ses-events": func(ctx context.Context, cfg config.Config) (any, error) {
+		return sesevents.NewLambda(ctx, cfg, sesevents.Deps{})
+	},
+}
+
 func run(fn, eventFile string) error {
-	build, ok := app.Functions[fn]
+	b, ok := functions[fn]
 	if !ok {
-		names := make([]string, 0, len(app.Functions))
-		for n := range app.Functions {
+		names := make([]string, 0, len(functions))
+		for n := range functions {
 			names = append(names, n)
 		}
 		sort.Strings(names)
@@ -72,7 +94,7 @@ func run(fn, eventFile string) error {
 	if payload, err = freshFormToken(payload, key); err != nil {
 		return err
 	}
-	h, err := build(ctx, cfg, app.Deps{})
+	h, err := b(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -80,10 +102,7 @@ func run(fn, eventFile string) error {
 	if err != nil {
 		return fmt.Errorf("function %s returned an error: %w", fn, err)
 	}
-	var pretty map[string]any
-	if json.Unmarshal(out, &pretty) == nil {
-		out, _ = json.MarshalIndent(pretty, "", "  ")
-	}
+	out, _ = prettyJSON(out) // not JSON: printed as it came
 	fmt.Println(string(out))
 	return nil
 }
