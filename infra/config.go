@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/mail"
 	"os"
 	"regexp"
@@ -45,6 +46,10 @@ type Config struct {
 	ThrottleBurst int
 	// ScheduleTimezone is the IANA zone cron schedules are evaluated in.
 	ScheduleTimezone string
+	// MailRate is the most emails per second all mailer invocations together
+	// send; keep it at or under the account's SES maximum send rate. Passed
+	// to the mailer as PAIRUP_MAIL_RATE.
+	MailRate float64
 	// ProgrammesFile is an optional JSON file of programme definitions. It is
 	// validated (must be a JSON document) but not yet passed to functions.
 	ProgrammesFile string
@@ -73,6 +78,7 @@ const (
 	keyThrottleBurst     = "throttleBurst"
 	keyScheduleTimezone  = "scheduleTimezone"
 	keyProgrammesFile    = "programmesFile"
+	keyMailRate          = "mailRate"
 )
 
 var defaults = map[string]string{
@@ -83,6 +89,23 @@ var defaults = map[string]string{
 	keyThrottleRate:     "25",
 	keyThrottleBurst:    "50",
 	keyScheduleTimezone: "UTC",
+	// 14: the SES maximum send rate of a new production account.
+	keyMailRate: "14",
+}
+
+// functionSettings are the configuration keys a [Function] may receive
+// through ConfigEnv, with the value passed: the validated setting, not the
+// raw text.
+var functionSettings = map[string]func(*Config) string{
+	keyMailRate: func(c *Config) string { return strconv.FormatFloat(c.MailRate, 'f', -1, 64) },
+}
+
+// functionSetting is the value passed to functions for key.
+func (c *Config) functionSetting(key string) (string, bool) {
+	if f := functionSettings[key]; f != nil {
+		return f(c), true
+	}
+	return "", false
 }
 
 var (
@@ -227,13 +250,18 @@ func loadConfig(lookup lookupFunc) (*Config, error) {
 	default:
 		fail("%s %q: one of debug, info, warn, error", keyLogLevel, c.LogLevel)
 	}
-	if c.ThrottleRate, err = strconv.ParseFloat(get(keyThrottleRate), 64); err != nil || c.ThrottleRate <= 0 {
+	var ok bool
+	if c.ThrottleRate, ok = positiveNumber(get(keyThrottleRate)); !ok {
 		fail("%s %q: a positive number of requests per second", keyThrottleRate, get(keyThrottleRate))
 	}
 	if c.ThrottleBurst, err = strconv.Atoi(get(keyThrottleBurst)); err != nil || c.ThrottleBurst <= 0 {
 		fail("%s %q: a positive whole number of requests", keyThrottleBurst, get(keyThrottleBurst))
 	}
 	c.ScheduleTimezone = get(keyScheduleTimezone)
+	if c.MailRate, ok = positiveNumber(get(keyMailRate)); !ok {
+		fail("%s %q: a positive number of emails per second (all mailer invocations together; at most the account's SES maximum send rate)",
+			keyMailRate, get(keyMailRate))
+	}
 
 	c.ProgrammesFile = get(keyProgrammesFile)
 	if c.ProgrammesFile != "" {
@@ -267,6 +295,12 @@ func (c *Config) baseURL() string {
 		return ""
 	}
 	return "https://" + c.Domain
+}
+
+// positiveNumber parses a finite number greater than zero.
+func positiveNumber(s string) (float64, bool) {
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil && v > 0 && !math.IsInf(v, 0)
 }
 
 // emailList parses a comma (or space) separated list of plain addresses.

@@ -38,7 +38,8 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := Config{StackName: "Pairup", AssetDir: "bin", SenderEmail: "mentoring@example.org",
-			LogRetentionDays: 30, LogLevel: "info", ThrottleRate: 25, ThrottleBurst: 50, ScheduleTimezone: "UTC"}
+			LogRetentionDays: 30, LogLevel: "info", ThrottleRate: 25, ThrottleBurst: 50, ScheduleTimezone: "UTC",
+			MailRate: 14}
 		c.lookup = nil
 		if !reflect.DeepEqual(*c, want) {
 			t.Errorf("got %+v\nwant %+v", *c, want)
@@ -59,13 +60,18 @@ func TestLoadConfig(t *testing.T) {
 			keyThrottleBurst:     "5",
 			keyProgrammesFile:    goodJSON,
 			keyStackName:         "PairupStaging",
+			keyMailRate:          "50",
 		})))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if c.SenderDomain != "lib.example.org" || c.LogLevel != "debug" || c.ThrottleRate != 2.5 ||
-			c.LogRetentionDays != 0 || c.StackName != "PairupStaging" || c.baseURL() != "https://forms.example.org" {
+			c.LogRetentionDays != 0 || c.StackName != "PairupStaging" || c.baseURL() != "https://forms.example.org" ||
+			c.MailRate != 50 {
 			t.Errorf("got %+v", *c)
+		}
+		if v, ok := c.functionSetting(keyMailRate); v != "50" || !ok {
+			t.Errorf("mailRate passed to functions as %q, %v; want \"50\"", v, ok)
 		}
 		if want := []string{"a@example.org", "b@example.org", "c@example.org"}; !reflect.DeepEqual(c.CoordinatorEmails, want) {
 			t.Errorf("coordinators %q, want %q", c.CoordinatorEmails, want)
@@ -87,6 +93,11 @@ func TestLoadConfig(t *testing.T) {
 		{"Retention", base(map[string]string{keyLogRetentionDays: "31"}), `logRetentionDays "31"`},
 		{"LogLevel", base(map[string]string{keyLogLevel: "verbose"}), `logLevel "verbose"`},
 		{"ThrottleRate", base(map[string]string{keyThrottleRate: "-1"}), "throttleRate"},
+		{"ThrottleRateInfinite", base(map[string]string{keyThrottleRate: "Inf"}), "throttleRate"},
+		{"MailRateZero", base(map[string]string{keyMailRate: "0"}), `mailRate "0": a positive number`},
+		{"MailRateNegative", base(map[string]string{keyMailRate: "-1"}), `mailRate "-1": a positive number`},
+		{"MailRateNotANumber", base(map[string]string{keyMailRate: "abc"}), `mailRate "abc": a positive number`},
+		{"MailRateNaN", base(map[string]string{keyMailRate: "NaN"}), `mailRate "NaN": a positive number`},
 		{"ThrottleBurst", base(map[string]string{keyThrottleBurst: "1.5"}), "throttleBurst"},
 		{"StackName", base(map[string]string{keyStackName: "pairup_prod"}), "stackName"},
 		{"ProgrammesMissing", base(map[string]string{keyProgrammesFile: filepath.Join(dir, "none.json")}), "programmesFile"},
@@ -124,11 +135,13 @@ func TestConfigSources(t *testing.T) {
 
 func TestEnvName(t *testing.T) {
 	for key, want := range map[string]string{
-		"senderEmail":       "PAIRUP_SENDER_EMAIL",
-		"coordinatorEmails": "PAIRUP_COORDINATOR_EMAILS",
-		"logRetentionDays":  "PAIRUP_LOG_RETENTION_DAYS",
-		"domain":            "PAIRUP_DOMAIN",
-		"tickSchedule":      "PAIRUP_TICK_SCHEDULE",
+		"senderEmail":         "PAIRUP_SENDER_EMAIL",
+		"coordinatorEmails":   "PAIRUP_COORDINATOR_EMAILS",
+		"logRetentionDays":    "PAIRUP_LOG_RETENTION_DAYS",
+		"domain":              "PAIRUP_DOMAIN",
+		"tickSchedule":        "PAIRUP_TICK_SCHEDULE",
+		"mailRate":            "PAIRUP_MAIL_RATE",
+		"mailerSweepSchedule": "PAIRUP_MAILER_SWEEP_SCHEDULE",
 	} {
 		if got := envName(key); got != want {
 			t.Errorf("envName(%q) = %q, want %q", key, got, want)
@@ -220,6 +233,36 @@ func TestValidateFunctions(t *testing.T) {
 		{"ScheduleOffByDefault", with(func(f *Function) { f.Schedules = []Schedule{{ID: "T", ContextKey: "k", Expression: "off"}} }), "real expression"},
 		{"WildcardAction", with(func(f *Function) { f.TableActions = []string{"dynamodb:*"} }), "explicit"},
 		{"OtherServiceAction", with(func(f *Function) { f.TableActions = []string{"s3:GetObject"} }), "explicit"},
+		{"Stream", with(func(f *Function) {
+			f.TableStream = &StreamSource{FilterPattern: `{"eventName":["INSERT"]}`, BatchSize: 10}
+		}), ""},
+		{"StreamUnfiltered", with(func(f *Function) { f.TableStream = &StreamSource{BatchSize: 1, MaxRetries: 2} }), ""},
+		{"StreamBatchSize", with(func(f *Function) { f.TableStream = &StreamSource{} }), "BatchSize 0"},
+		{"StreamBatchTooBig", with(func(f *Function) { f.TableStream = &StreamSource{BatchSize: 10001} }), "BatchSize 10001"},
+		{"StreamRetries", with(func(f *Function) { f.TableStream = &StreamSource{BatchSize: 1, MaxRetries: -1} }), "MaxRetries -1"},
+		{"StreamFilterNotJSON", with(func(f *Function) { f.TableStream = &StreamSource{BatchSize: 1, FilterPattern: "INSERT"} }), "FilterPattern"},
+		{"StreamFilterNotObject", with(func(f *Function) { f.TableStream = &StreamSource{BatchSize: 1, FilterPattern: `["INSERT"]`} }), "FilterPattern"},
+		{"ThreeStreamReaders", []Function{streamReader("one"), streamReader("two"), streamReader("three")}, "at most 2"},
+		{"Env", with(func(f *Function) { f.Env = map[string]string{"PAIRUP_SURVEY_LIMIT": "3"} }), ""},
+		{"EnvName", with(func(f *Function) { f.Env = map[string]string{"SURVEY_LIMIT": "3"} }), "want PAIRUP_"},
+		{"EnvLowerCase", with(func(f *Function) { f.Env = map[string]string{"PAIRUP_limit": "3"} }), "want PAIRUP_"},
+		{"EnvSetByStack", with(func(f *Function) { f.Env = map[string]string{envTable: "other"} }), "set by the stack"},
+		{"EnvSetByConfig", with(func(f *Function) {
+			f.ConfigEnv = []string{keyMailRate}
+			f.Env = map[string]string{"PAIRUP_MAIL_RATE": "1"}
+		}), "also set by ConfigEnv mailRate"},
+		{"ConfigEnv", with(func(f *Function) { f.ConfigEnv = []string{keyMailRate} }), ""},
+		{"ConfigEnvUnknown", with(func(f *Function) { f.ConfigEnv = []string{keyCertificateArn} }), "not a configuration key"},
+		{"LogAlarm", with(func(f *Function) {
+			f.LogAlarms = []LogAlarm{{Event: "survey.failed", Metric: "SurveyFailed", Description: "d"}}
+		}), ""},
+		{"LogAlarmEvent", with(func(f *Function) { f.LogAlarms = []LogAlarm{{Event: `x" || 1`, Metric: "X", Description: "d"}} }), "log alarm event"},
+		{"LogAlarmMetric", with(func(f *Function) { f.LogAlarms = []LogAlarm{{Event: "x", Metric: "mail-failed", Description: "d"}} }), "PascalCase"},
+		{"LogAlarmDescription", with(func(f *Function) { f.LogAlarms = []LogAlarm{{Event: "x", Metric: "X"}} }), "Description"},
+		{"LogAlarmMetricTwice", []Function{
+			{Name: "first", MemoryMB: 128, Timeout: time.Second, LogAlarms: []LogAlarm{{Event: "x", Metric: "X", Description: "d"}}},
+			{Name: "second", MemoryMB: 128, Timeout: time.Second, LogAlarms: []LogAlarm{{Event: "y", Metric: "X", Description: "d"}}},
+		}, `already used by "first"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -228,6 +271,17 @@ func TestValidateFunctions(t *testing.T) {
 				t.Errorf("error %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// streamReader is a minimal function fed by the table stream.
+func streamReader(name string) Function {
+	return Function{Name: name, MemoryMB: 128, Timeout: time.Second, TableStream: &StreamSource{BatchSize: 1}}
+}
+
+func TestLogAlarmPattern(t *testing.T) {
+	if got, want := logAlarmPattern("mail.failed"), `{ $.event = "mail.failed" }`; got != want {
+		t.Errorf("logAlarmPattern = %s, want %s", got, want)
 	}
 }
 

@@ -1,17 +1,20 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/pairup/pairup/shared/mailer"
 	"github.com/pairup/pairup/shared/web"
 )
 
 // Function declares one Lambda function and everything wired to it: its HTTP
-// routes, its schedules, its subscription to SES events and the exact
-// permissions it gets. Adding a function to pairup is adding one Function to
+// routes, its schedules, its subscriptions (SES events, the table stream),
+// its log-based alarms and the exact permissions it gets. Adding a function to pairup is adding one Function to
 // [Functions]; the stack derives the role, log group, alarms, routes,
 // schedules, dead-letter handling and environment from it.
 //
@@ -43,6 +46,10 @@ type Function struct {
 	// SESEvents subscribes the function to the SNS topic that receives the
 	// configuration set's bounce and complaint events.
 	SESEvents bool
+	// TableStream, if set, feeds the function from the table's DynamoDB
+	// Stream (new images) through an event source mapping; see
+	// [StreamSource]. The function may read the stream and nothing else of it.
+	TableStream *StreamSource
 
 	// TableActions are the DynamoDB actions allowed on the table. If the list
 	// contains dynamodb:Query, Query is also allowed on the GSI1 index.
@@ -55,6 +62,51 @@ type Function struct {
 	// LinkKey allows reading the link-signing secret and sets
 	// PAIRUP_LINK_KEY_SECRET to its ARN.
 	LinkKey bool
+
+	// Env holds extra plain environment variables: non-secret settings
+	// fixed in this file. Names are PAIRUP_… and must not be one the stack
+	// sets itself.
+	Env map[string]string
+	// ConfigEnv lists configuration keys whose deployed value the function
+	// receives as PAIRUP_<KEY> (mailRate → PAIRUP_MAIL_RATE). Only the keys
+	// [Config.functionSetting] knows are allowed.
+	ConfigEnv []string
+	// LogAlarms turn structured log lines into metrics and alarms; see
+	// [LogAlarm].
+	LogAlarms []LogAlarm
+}
+
+// StreamSource feeds a [Function] from the table's DynamoDB Stream. Records
+// are read from the oldest available (TRIM_HORIZON) without a batching
+// window; the function reports partial batch failures
+// (ReportBatchItemFailures), failing batches are split in two and retried,
+// and a batch still failing after MaxRetries is described in a message to
+// the stack's dead-letter queue.
+type StreamSource struct {
+	// FilterPattern is a Lambda event-filter pattern (JSON) that records must
+	// match to reach the function; empty passes every record. Filtered-out
+	// records cost nothing.
+	FilterPattern string
+	// BatchSize is the most records per invocation (1..10000).
+	BatchSize int
+	// MaxRetries is how often a failing batch is retried (0..10000) before it
+	// goes to the dead-letter queue; the stream holds records for 24 hours.
+	MaxRetries int
+}
+
+// LogAlarm is a CloudWatch Logs metric filter on a [Function]'s log group
+// with an alarm to the alarm topic: every JSON log line whose "event" field
+// equals Event counts 1 towards the metric Pairup/<Metric>, and the alarm
+// fires when the count reaches 1 in five minutes.
+type LogAlarm struct {
+	// Event is the value of the log line's "event" field ("mail.failed").
+	Event string
+	// Metric is the metric name in the "Pairup" namespace ("MailFailed"),
+	// PascalCase and unique across functions.
+	Metric string
+	// Description is the alarm's description: what happened and what it
+	// means for the operator.
+	Description string
 }
 
 // Schedule is one EventBridge Scheduler schedule for a [Function].
@@ -88,6 +140,11 @@ var (
 	}
 )
 
+// mailerConcurrency is the mailer's reserved concurrency, also passed to it
+// (PAIRUP_MAIL_CONCURRENCY) so each invocation sends at mailRate divided by
+// it and all of them together stay under the account's SES rate.
+const mailerConcurrency = 2
+
 // Functions is pairup's function list. One entry per function; see
 // [Function]. Entries for functions that have not landed yet are kept below
 // as comments, ready to uncomment when functions/<name> exists.
@@ -100,19 +157,62 @@ var Functions = []Function{
 		// TLS-handshake time (DynamoDB, SES, Secrets Manager) for a
 		// negligible cost at signup volumes.
 		MemoryMB: 256,
-		// 10 s: a request is a few DynamoDB calls and one SES send (well
-		// under a second); the margin covers SDK retries with backoff and
-		// stays far below the HTTP API's 30 s limit.
-		Timeout:      10 * time.Second,
-		Routes:       web.Routes,
+		// 10 s: a request is a few DynamoDB calls (well under a second); the
+		// margin covers SDK retries with backoff and stays far below the
+		// HTTP API's 30 s limit.
+		Timeout: 10 * time.Second,
+		Routes:  web.Routes,
+		// Mail goes into the outbox (a table write); the mailer sends it.
 		TableActions: storeReadWrite,
-		SendEmail:    true,
 		LinkKey:      true,
 	},
+	{
+		Name:        "mailer",
+		Description: "Sends queued emails (outbox) through SES at a capped rate; sweeps expired leases",
+		MemoryMB:    256,
+		// 5 min: a batch of 50 at the per-invocation share of mailRate
+		// (14/2 = 7 a second) takes about 7 s; the margin covers SES
+		// throttling backoff and the sweep.
+		Timeout: 5 * time.Minute,
+		// The mailer's share of the SES sending rate is mailRate divided by
+		// this; PAIRUP_MAIL_CONCURRENCY below passes the same number.
+		ReservedConcurrency: mailerConcurrency,
+		TableStream: &StreamSource{
+			// Only INSERTs of pending outbox items; shared with the local
+			// stream poller.
+			FilterPattern: mailer.StreamFilter,
+			BatchSize:     50,
+			MaxRetries:    5,
+		},
+		// The sweep re-queues messages whose lease expired (a mailer that
+		// timed out or crashed mid-send); it uses GSI1.
+		Schedules: []Schedule{{
+			ID: "MailerSweep", ContextKey: "mailerSweepSchedule",
+			Expression: "rate(1 minute)", Input: `{"action":"sweep"}`,
+		}},
+		TableActions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
+		SendEmail:    true,
+		ConfigEnv:    []string{keyMailRate},
+		Env:          map[string]string{"PAIRUP_MAIL_CONCURRENCY": strconv.Itoa(mailerConcurrency)},
+		LogAlarms: []LogAlarm{
+			{Event: "mail.failed", Metric: "MailFailed",
+				Description: "The mailer gave up on a message (permanent SES rejection or retries exhausted); it is marked failed in the outbox"},
+			{Event: "mail.paused", Metric: "MailSendingPaused",
+				Description: "SES has paused sending for the account; the mailer has stopped and retries later. Check the SES console (reputation, account status)"},
+		},
+	},
+	{
+		Name:         "ses-events",
+		Description:  "Records SES bounces and complaints as suppressions and marks the outbox message",
+		MemoryMB:     128,
+		Timeout:      30 * time.Second,
+		SESEvents:    true,
+		TableActions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+	},
 
-	// Future functions: one entry each. (stack_test.go builds the stack with
-	// a scheduled "tick" and an SES-events "bounces" entry, so these paths
-	// are proven before the functions land.)
+	// Future functions: one entry each. (stack_test.go also builds the stack
+	// with a scheduled "tick" entry, so the scheduling paths are proven
+	// before the functions land.)
 	//
 	// {
 	// 	Name:                "match-run",
@@ -151,14 +251,6 @@ var Functions = []Function{
 	// 	TableActions: storeReadWrite,
 	// 	LinkKey:      true,
 	// },
-	// {
-	// 	Name:         "bounces",
-	// 	Description:  "Suppresses addresses that bounce or complain",
-	// 	MemoryMB:     128,
-	// 	Timeout:      30 * time.Second,
-	// 	SESEvents:    true,
-	// 	TableActions: storeReadWrite,
-	// },
 }
 
 var (
@@ -166,7 +258,19 @@ var (
 	routeMethod  = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true, "ANY": true}
 	routePath    = regexp.MustCompile(`^/([A-Za-z0-9._~-]+|\{[A-Za-z0-9_]+\+?\})?(/([A-Za-z0-9._~-]+|\{[A-Za-z0-9_]+\+?\}))*$`)
 	constructID  = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
+	envVarName   = regexp.MustCompile(`^PAIRUP_[A-Z0-9_]+$`)
+	logEvent     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 )
+
+// maxStreamReaders is how many functions may read the table stream:
+// DynamoDB Streams serves at most two readers per shard before throttling.
+const maxStreamReaders = 2
+
+// stackEnv are the environment variables the stack sets itself; a
+// function's Env and ConfigEnv may not override them.
+func stackEnv() map[string]bool {
+	return map[string]bool{envTable: true, envMailFrom: true, envConfigSet: true, envBaseURL: true, envLinkKey: true, envLogLevel: true}
+}
 
 // validateFunctions reports the first problem in a function list: bad or
 // duplicate names, routes claimed twice, malformed routes or schedules,
@@ -175,6 +279,8 @@ func validateFunctions(fns []Function) error {
 	names := map[string]bool{}
 	routes := map[string]string{}
 	schedules := map[string]bool{}
+	metrics := map[string]string{}
+	streamReaders := 0
 	for _, f := range fns {
 		if !functionName.MatchString(f.Name) {
 			return fmt.Errorf("function %q: name must be lower case letters, digits and dashes", f.Name)
@@ -229,8 +335,66 @@ func validateFunctions(fns []Function) error {
 				return fmt.Errorf("function %q: table action %q must be an explicit dynamodb: action", f.Name, a)
 			}
 		}
+		if st := f.TableStream; st != nil {
+			if streamReaders++; streamReaders > maxStreamReaders {
+				return fmt.Errorf("function %q: at most %d functions may read the table stream (DynamoDB Streams throttles more readers per shard)", f.Name, maxStreamReaders)
+			}
+			if st.BatchSize < 1 || st.BatchSize > 10000 {
+				return fmt.Errorf("function %q: TableStream.BatchSize %d not in 1..10000", f.Name, st.BatchSize)
+			}
+			if st.MaxRetries < 0 || st.MaxRetries > 10000 {
+				return fmt.Errorf("function %q: TableStream.MaxRetries %d not in 0..10000", f.Name, st.MaxRetries)
+			}
+			if st.FilterPattern != "" {
+				var pattern map[string]any
+				if err := json.Unmarshal([]byte(st.FilterPattern), &pattern); err != nil || len(pattern) == 0 {
+					return fmt.Errorf("function %q: TableStream.FilterPattern must be a non-empty JSON object", f.Name)
+				}
+				if len(st.FilterPattern) > 4096 {
+					return fmt.Errorf("function %q: TableStream.FilterPattern longer than Lambda's 4096 characters", f.Name)
+				}
+			}
+		}
+		set := map[string]string{}
+		for _, k := range f.ConfigEnv {
+			if functionSettings[k] == nil {
+				return fmt.Errorf("function %q: ConfigEnv %q is not a configuration key functions may receive", f.Name, k)
+			}
+			set[envName(k)] = "ConfigEnv " + k
+		}
+		for k := range f.Env {
+			switch {
+			case !envVarName.MatchString(k):
+				return fmt.Errorf("function %q: Env %q: want PAIRUP_ and upper-case letters, digits, underscores", f.Name, k)
+			case stackEnv()[k]:
+				return fmt.Errorf("function %q: Env %q is set by the stack", f.Name, k)
+			case set[k] != "":
+				return fmt.Errorf("function %q: Env %q is also set by %s", f.Name, k, set[k])
+			}
+		}
+		for _, la := range f.LogAlarms {
+			if !logEvent.MatchString(la.Event) {
+				return fmt.Errorf("function %q: log alarm event %q: letters, digits, dots, dashes, underscores", f.Name, la.Event)
+			}
+			if !constructID.MatchString(la.Metric) {
+				return fmt.Errorf("function %q: log alarm metric %q must be PascalCase", f.Name, la.Metric)
+			}
+			if other, ok := metrics[la.Metric]; ok {
+				return fmt.Errorf("function %q: log alarm metric %q already used by %q", f.Name, la.Metric, other)
+			}
+			metrics[la.Metric] = f.Name
+			if strings.TrimSpace(la.Description) == "" {
+				return fmt.Errorf("function %q: log alarm %q needs a Description", f.Name, la.Metric)
+			}
+		}
 	}
 	return nil
+}
+
+// logAlarmPattern is the CloudWatch Logs filter pattern matching JSON log
+// lines whose "event" field is event.
+func logAlarmPattern(event string) string {
+	return fmt.Sprintf(`{ $.event = %q }`, event)
 }
 
 // parseRoute splits "GET /p/{programme}/signup" into method and path.

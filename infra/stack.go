@@ -194,12 +194,13 @@ func (s *PairupStack) addAlarmTopic() {
 	}
 }
 
-// alarm creates an alarm that fires when metric reaches 1 in a 5-minute
-// period and notifies the alarm topic.
-func (s *PairupStack) alarm(id, description string, metric awscloudwatch.IMetric) {
+// alarm creates an alarm that fires when metric (whose statistic and period
+// it carries) reaches threshold in one period, and notifies the alarm topic.
+// Missing data (nothing happened) is not a breach.
+func (s *PairupStack) alarm(id, description string, metric awscloudwatch.IMetric, threshold float64) {
 	a := awscloudwatch.NewAlarm(s.Stack, jsii.String(id), &awscloudwatch.AlarmProps{
 		Metric:             metric,
-		Threshold:          jsii.Number(1),
+		Threshold:          jsii.Number(threshold),
 		EvaluationPeriods:  jsii.Number(1),
 		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
 		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
@@ -212,6 +213,17 @@ func (s *PairupStack) alarm(id, description string, metric awscloudwatch.IMetric
 // jsii calls must not run during package initialisation.)
 func fiveMinutes() awscdk.Duration { return awscdk.Duration_Minutes(jsii.Number(5)) }
 
+// SES account reputation thresholds (fractions). SES puts an account under
+// review at a 5% bounce or 0.1% complaint rate and may pause its sending
+// at 10% or 0.5%; the alarms fire at the review level.
+const (
+	bounceRateAlarm    = 0.05
+	complaintRateAlarm = 0.001
+)
+
+// logMetricsNamespace holds the metrics of the functions' [LogAlarm]s.
+const logMetricsNamespace = "Pairup"
+
 // addTable creates the single table shared by all functions.
 func (s *PairupStack) addTable() {
 	str := awsdynamodb.AttributeType_STRING
@@ -220,7 +232,10 @@ func (s *PairupStack) addTable() {
 		SortKey:             &awsdynamodb.Attribute{Name: jsii.String("SK"), Type: str},
 		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
 		TimeToLiveAttribute: jsii.String(tableTTLAttribute),
-		DeletionProtection:  jsii.Bool(true),
+		// New images feed the functions with a TableStream (the mailer reads
+		// new outbox items); 24-hour retention, no extra cost to write.
+		Stream:             awsdynamodb.StreamViewType_NEW_IMAGE,
+		DeletionProtection: jsii.Bool(true),
 		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},
@@ -287,6 +302,23 @@ func (s *PairupStack) addEmail() {
 		Resource:     jsii.String("configuration-set"),
 		ResourceName: s.ConfigSet.ConfigurationSetName(),
 	})
+
+	// The account's reputation, as SES itself judges it (account-wide
+	// metrics, updated a few times an hour).
+	reputation := func(name string) awscloudwatch.Metric {
+		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace:  jsii.String("AWS/SES"),
+			MetricName: jsii.String(name),
+			Statistic:  jsii.String("Maximum"),
+			Period:     awscdk.Duration_Minutes(jsii.Number(15)),
+		})
+	}
+	s.alarm("SesBounceRateAlarm", "The SES account's bounce rate reached 5%: SES reviews an account at 5% and may "+
+		"pause its sending at 10%. Look for bad addresses (the suppression list, recent signups) before sending more.",
+		reputation("Reputation.BounceRate"), bounceRateAlarm)
+	s.alarm("SesComplaintRateAlarm", "The SES account's complaint rate reached 0.1%: SES reviews an account at 0.1% "+
+		"and may pause its sending at 0.5%. Check what was sent recently and to whom.",
+		reputation("Reputation.ComplaintRate"), complaintRateAlarm)
 }
 
 // accessLogFormat is the HTTP API access log line: JSON, no source IP, no
@@ -340,7 +372,7 @@ func (s *PairupStack) addAPI() {
 	}
 
 	s.alarm("Api5xxAlarm", "The HTTP API returned 5xx responses",
-		s.API.MetricServerError(&awscloudwatch.MetricOptions{Period: fiveMinutes(), Statistic: jsii.String("Sum")}))
+		s.API.MetricServerError(&awscloudwatch.MetricOptions{Period: fiveMinutes(), Statistic: jsii.String("Sum")}), 1)
 }
 
 // failureQueue returns the dead-letter queue for failed asynchronous
@@ -358,16 +390,16 @@ func (s *PairupStack) failureQueue() awssqs.Queue {
 	cdknag.NagSuppressions_AddResourceSuppressions(s.dlq, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-SQS3"),
 		Reason: jsii.String("This queue is itself the dead-letter queue (Lambda on-failure destination, " +
-			"EventBridge Scheduler and SNS subscription DLQ); it is alarmed on visible messages."),
+			"EventBridge Scheduler, SNS subscription and table-stream DLQ); it is alarmed on visible messages."),
 	}}, jsii.Bool(true))
-	s.alarm("DeadLetterQueueAlarm", "Failed scheduled or event-driven invocations are waiting in the dead-letter queue",
-		s.dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: fiveMinutes(), Statistic: jsii.String("Maximum")}))
+	s.alarm("DeadLetterQueueAlarm", "Failed scheduled or event-driven invocations (or table-stream batches) are waiting in the dead-letter queue",
+		s.dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: fiveMinutes(), Statistic: jsii.String("Maximum")}), 1)
 	return s.dlq
 }
 
 // addFunction builds one function from its spec: log group, role with only
 // the declared permissions, the function, its routes, schedules,
-// subscriptions and error alarm.
+// subscriptions, table-stream mapping, error alarm and log alarms.
 func (s *PairupStack) addFunction(f Function) {
 	cfg := s.Config
 	id := pascal(f.Name)
@@ -412,6 +444,25 @@ func (s *PairupStack) addFunction(f Function) {
 	if f.LinkKey {
 		statements = append(statements, statement([]string{"secretsmanager:GetSecretValue"}, s.LinkKey.SecretArn()))
 		env[envLinkKey] = s.LinkKey.SecretArn()
+	}
+	if f.TableStream != nil {
+		// What Lambda's stream poller needs (AWS's documented set for a
+		// stream reader), on this table's stream only. Written here rather
+		// than through the CDK's grantStreamRead, which puts
+		// dynamodb:ListStreams on "*".
+		statements = append(statements,
+			statement([]string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"},
+				s.Table.TableStreamArn()),
+			// The poller sends the description of a batch that kept failing
+			// to the dead-letter queue as the function's role.
+			statement([]string{"sqs:SendMessage"}, s.failureQueue().QueueArn()))
+	}
+	for _, k := range f.ConfigEnv {
+		v, _ := cfg.functionSetting(k) // validateFunctions checked the key
+		env[envName(k)] = jsii.String(v)
+	}
+	for k, v := range f.Env {
+		env[k] = jsii.String(v)
 	}
 
 	role := awsiam.NewRole(s.Stack, jsii.String(id+"Role"), &awsiam.RoleProps{
@@ -477,9 +528,48 @@ func (s *PairupStack) addFunction(f Function) {
 		s.EventsTopic.AddSubscription(awssnssubscriptions.NewLambdaSubscription(fn,
 			&awssnssubscriptions.LambdaSubscriptionProps{DeadLetterQueue: s.failureQueue()}))
 	}
+	if f.TableStream != nil {
+		s.addTableStream(f, id, fn)
+	}
 
 	s.alarm(id+"ErrorsAlarm", "The "+f.Name+" function reported errors",
-		fn.MetricErrors(&awscloudwatch.MetricOptions{Period: fiveMinutes(), Statistic: jsii.String("Sum")}))
+		fn.MetricErrors(&awscloudwatch.MetricOptions{Period: fiveMinutes(), Statistic: jsii.String("Sum")}), 1)
+	for _, la := range f.LogAlarms {
+		filter := logs.AddMetricFilter(jsii.String(la.Metric+"Filter"), &awslogs.MetricFilterOptions{
+			FilterPattern:   awslogs.FilterPattern_Literal(jsii.String(logAlarmPattern(la.Event))),
+			MetricNamespace: jsii.String(logMetricsNamespace),
+			MetricName:      jsii.String(la.Metric),
+			MetricValue:     jsii.String("1"),
+		})
+		s.alarm(id+la.Metric+"Alarm", la.Description,
+			filter.Metric(&awscloudwatch.MetricOptions{Period: fiveMinutes(), Statistic: jsii.String("Sum")}), 1)
+	}
+}
+
+// addTableStream maps the table stream to f (see [StreamSource]). The L1
+// resource, so the filter pattern reaches the template exactly as written
+// and the permissions stay the ones addFunction put in the role.
+func (s *PairupStack) addTableStream(f Function, id string, fn awslambda.Function) {
+	st := f.TableStream
+	props := &awslambda.CfnEventSourceMappingProps{
+		FunctionName:                   fn.FunctionName(),
+		EventSourceArn:                 s.Table.TableStreamArn(),
+		StartingPosition:               jsii.String("TRIM_HORIZON"),
+		BatchSize:                      jsii.Number(float64(st.BatchSize)),
+		MaximumBatchingWindowInSeconds: jsii.Number(0),
+		FunctionResponseTypes:          jsii.Strings("ReportBatchItemFailures"),
+		BisectBatchOnFunctionError:     jsii.Bool(true),
+		MaximumRetryAttempts:           jsii.Number(float64(st.MaxRetries)),
+		DestinationConfig: &awslambda.CfnEventSourceMapping_DestinationConfigProperty{
+			OnFailure: &awslambda.CfnEventSourceMapping_OnFailureProperty{Destination: s.failureQueue().QueueArn()},
+		},
+	}
+	if st.FilterPattern != "" {
+		props.FilterCriteria = &awslambda.CfnEventSourceMapping_FilterCriteriaProperty{
+			Filters: &[]any{&awslambda.CfnEventSourceMapping_FilterProperty{Pattern: jsii.String(st.FilterPattern)}},
+		}
+	}
+	awslambda.NewCfnEventSourceMapping(s.Stack, jsii.String(id+"TableStream"), props)
 }
 
 // addSchedules creates f's EventBridge Scheduler schedules, with one role

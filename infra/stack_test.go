@@ -32,10 +32,12 @@ type fixture struct {
 	took     time.Duration
 }
 
-// fixtureSpec describes how to build a fixture.
+// fixtureSpec describes how to build a fixture: [Functions] plus extra,
+// or only the functions named in only.
 type fixtureSpec struct {
 	context map[string]string
 	extra   []Function
+	only    []string
 }
 
 var (
@@ -44,7 +46,7 @@ var (
 		once sync.Once
 		fx   *fixture
 		err  error
-	}{"default": {}, "full": {}}
+	}{"default": {}, "full": {}, "http-only": {}}
 )
 
 // tick is a scheduled test function: it proves the scheduling path
@@ -62,16 +64,6 @@ var tick = Function{
 	},
 	TableActions: []string{"dynamodb:GetItem", "dynamodb:Query"},
 	SendEmail:    true,
-}
-
-// bounces is an SES-events test function (the future bounce handler).
-var bounces = Function{
-	Name:         "bounces",
-	Description:  "test: SES events subscriber",
-	MemoryMB:     128,
-	Timeout:      30 * time.Second,
-	SESEvents:    true,
-	TableActions: []string{"dynamodb:UpdateItem"},
 }
 
 var specs = map[string]fixtureSpec{
@@ -94,8 +86,13 @@ var specs = map[string]fixtureSpec{
 			keyScheduleTimezone:   "Asia/Hong_Kong",
 			"tickSchedule":        "rate(10 minutes)",
 			"tickNightlySchedule": "off",
+			keyMailRate:           "50",
 		},
-		extra: []Function{tick, bounces},
+		extra: []Function{tick},
+	},
+	"http-only": {
+		context: map[string]string{keySenderEmail: "mentoring@example.org"},
+		only:    []string{"signup"},
 	},
 }
 
@@ -105,7 +102,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	for _, f := range append(slices.Clone(Functions), tick, bounces) {
+	for _, f := range append(slices.Clone(Functions), tick) {
 		dir := filepath.Join(assetRoot, f.Name)
 		if err := os.MkdirAll(dir, 0o755); err == nil {
 			err = os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("dummy "+f.Name), 0o755)
@@ -179,7 +176,11 @@ func synthFixture(t *testing.T, name string) (fx *fixture, err error) {
 		Outdir:  jsii.String(filepath.Join(assetRoot, "cdk.out."+name)),
 	})
 	noEnv := func(string) (string, bool) { return "", false }
-	stack, err := build(app, append(slices.Clone(Functions), spec.extra...), noEnv)
+	fns := append(slices.Clone(Functions), spec.extra...)
+	if spec.only != nil {
+		fns = slices.DeleteFunc(fns, func(f Function) bool { return !slices.Contains(spec.only, f.Name) })
+	}
+	stack, err := build(app, fns, noEnv)
 	if err != nil {
 		return nil, err
 	}
@@ -370,7 +371,10 @@ func (fx *fixture) grants(roleID string) map[string][]string {
 		}
 	}
 	for a := range out {
+		// The same grant from two statements (the mailer's own stream
+		// on-failure statement and the CDK's async destination) counts once.
 		sort.Strings(out[a])
+		out[a] = slices.Compact(out[a])
 	}
 	return out
 }
@@ -459,6 +463,7 @@ func TestTable(t *testing.T) {
 			"DeletionProtectionEnabled":        true,
 			"PointInTimeRecoverySpecification": map[string]any{"PointInTimeRecoveryEnabled": true},
 			"TimeToLiveSpecification":          map[string]any{"AttributeName": "ExpiresAt", "Enabled": true},
+			"StreamSpecification":              map[string]any{"StreamViewType": "NEW_IMAGE"},
 			"KeySchema": []any{
 				map[string]any{"AttributeName": "PK", "KeyType": "HASH"},
 				map[string]any{"AttributeName": "SK", "KeyType": "RANGE"},
@@ -490,21 +495,41 @@ func TestFunctions(t *testing.T) {
 		wantEnv          map[string]any
 		wantAsyncFailure bool
 	}{
+		// signup writes mail into the outbox: no SES settings.
 		{fixture: "default", name: "signup", memory: 256, timeout: 10, reserved: nil, wantEnv: map[string]any{
+			"PAIRUP_TABLE":           "table",
+			"PAIRUP_BASE_URL":        "api",
+			"PAIRUP_LINK_KEY_SECRET": "secret",
+			"PAIRUP_LOG_LEVEL":       "info",
+		}},
+		{fixture: "full", name: "signup", memory: 256, timeout: 10, reserved: nil, wantEnv: map[string]any{
+			"PAIRUP_TABLE":           "table",
+			"PAIRUP_BASE_URL":        "https://forms.example.org",
+			"PAIRUP_LINK_KEY_SECRET": "secret",
+			"PAIRUP_LOG_LEVEL":       "debug",
+		}},
+		{fixture: "default", name: "mailer", memory: 256, timeout: 300, reserved: float64(2), wantAsyncFailure: true, wantEnv: map[string]any{
 			"PAIRUP_TABLE":                 "table",
 			"PAIRUP_MAIL_FROM":             "mentoring@example.org",
 			"PAIRUP_SES_CONFIGURATION_SET": "configset",
 			"PAIRUP_BASE_URL":              "api",
-			"PAIRUP_LINK_KEY_SECRET":       "secret",
 			"PAIRUP_LOG_LEVEL":             "info",
+			"PAIRUP_MAIL_RATE":             "14",
+			"PAIRUP_MAIL_CONCURRENCY":      "2",
 		}},
-		{fixture: "full", name: "signup", memory: 256, timeout: 10, reserved: nil, wantEnv: map[string]any{
+		{fixture: "full", name: "mailer", memory: 256, timeout: 300, reserved: float64(2), wantAsyncFailure: true, wantEnv: map[string]any{
 			"PAIRUP_TABLE":                 "table",
 			"PAIRUP_MAIL_FROM":             "mentoring@lib.example.org",
 			"PAIRUP_SES_CONFIGURATION_SET": "configset",
 			"PAIRUP_BASE_URL":              "https://forms.example.org",
-			"PAIRUP_LINK_KEY_SECRET":       "secret",
 			"PAIRUP_LOG_LEVEL":             "debug",
+			"PAIRUP_MAIL_RATE":             "50", // context mailRate
+			"PAIRUP_MAIL_CONCURRENCY":      "2",
+		}},
+		{fixture: "default", name: "ses-events", memory: 128, timeout: 30, reserved: nil, wantAsyncFailure: true, wantEnv: map[string]any{
+			"PAIRUP_TABLE":     "table",
+			"PAIRUP_BASE_URL":  "api",
+			"PAIRUP_LOG_LEVEL": "info",
 		}},
 		{fixture: "full", name: "tick", memory: 512, timeout: 120, reserved: float64(1), wantAsyncFailure: true, wantEnv: map[string]any{
 			"PAIRUP_TABLE":                 "table",
@@ -512,11 +537,6 @@ func TestFunctions(t *testing.T) {
 			"PAIRUP_SES_CONFIGURATION_SET": "configset",
 			"PAIRUP_BASE_URL":              "https://forms.example.org",
 			"PAIRUP_LOG_LEVEL":             "debug",
-		}},
-		{fixture: "full", name: "bounces", memory: 128, timeout: 30, reserved: nil, wantAsyncFailure: true, wantEnv: map[string]any{
-			"PAIRUP_TABLE":     "table",
-			"PAIRUP_BASE_URL":  "https://forms.example.org",
-			"PAIRUP_LOG_LEVEL": "debug",
 		}},
 	}
 	for _, tc := range cases {
@@ -725,6 +745,7 @@ func TestLeastPrivilege(t *testing.T) {
 	fx := synth(t, "full")
 	table := getAtt(fx.logicalID(t, "AWS::DynamoDB::Table"), "Arn")
 	index := fmt.Sprintf(`{"Fn::Join":["",[%s,"/index/GSI1"]]}`, table)
+	stream := getAtt(fx.logicalID(t, "AWS::DynamoDB::Table"), "StreamArn")
 	secret := ref(fx.logicalID(t, "AWS::SecretsManager::Secret"))
 	dlq := getAtt(fx.logicalID(t, "AWS::SQS::Queue"), "Arn")
 	sesArn := func(kind, name string) string {
@@ -747,6 +768,7 @@ func TestLeastPrivilege(t *testing.T) {
 		role string
 		want map[string][]string
 	}{
+		// signup writes mail to the outbox; it cannot send.
 		{"pairup signup function", map[string][]string{
 			"logs:CreateLogStream":          {logsOf("signup")},
 			"logs:PutLogEvents":             {logsOf("signup")},
@@ -756,8 +778,35 @@ func TestLeastPrivilege(t *testing.T) {
 			"dynamodb:PutItem":              {table},
 			"dynamodb:Query":                sorted(table, index),
 			"dynamodb:UpdateItem":           {table},
-			"ses:SendEmail":                 sorted(identity, configSet, sandbox),
 			"secretsmanager:GetSecretValue": {secret},
+		}},
+		{"pairup mailer function", map[string][]string{
+			"logs:CreateLogStream": {logsOf("mailer")},
+			"logs:PutLogEvents":    {logsOf("mailer")},
+			"dynamodb:GetItem":     {table},
+			"dynamodb:PutItem":     {table},
+			"dynamodb:Query":       sorted(table, index),
+			"dynamodb:UpdateItem":  {table},
+			"ses:SendEmail":        sorted(identity, configSet, sandbox),
+			// the table stream, and nothing but it
+			"dynamodb:DescribeStream":   {stream},
+			"dynamodb:GetRecords":       {stream},
+			"dynamodb:GetShardIterator": {stream},
+			"dynamodb:ListStreams":      {stream},
+			// stream and async on-failure destinations
+			"sqs:SendMessage":        {dlq},
+			"sqs:GetQueueAttributes": {dlq},
+			"sqs:GetQueueUrl":        {dlq},
+		}},
+		{"pairup ses-events function", map[string][]string{
+			"logs:CreateLogStream":   {logsOf("ses-events")},
+			"logs:PutLogEvents":      {logsOf("ses-events")},
+			"dynamodb:GetItem":       {table},
+			"dynamodb:PutItem":       {table},
+			"dynamodb:UpdateItem":    {table},
+			"sqs:SendMessage":        {dlq},
+			"sqs:GetQueueAttributes": {dlq},
+			"sqs:GetQueueUrl":        {dlq},
 		}},
 		{"pairup tick function", map[string][]string{
 			"logs:CreateLogStream": {logsOf("tick")},
@@ -770,16 +819,12 @@ func TestLeastPrivilege(t *testing.T) {
 			"sqs:GetQueueAttributes": {dlq},
 			"sqs:GetQueueUrl":        {dlq},
 		}},
-		{"pairup bounces function", map[string][]string{
-			"logs:CreateLogStream":   {logsOf("bounces")},
-			"logs:PutLogEvents":      {logsOf("bounces")},
-			"dynamodb:UpdateItem":    {table},
-			"sqs:SendMessage":        {dlq},
-			"sqs:GetQueueAttributes": {dlq},
-			"sqs:GetQueueUrl":        {dlq},
-		}},
 		{"EventBridge Scheduler: invoke pairup tick", map[string][]string{
 			"lambda:InvokeFunction": {fnArn("tick")},
+			"sqs:SendMessage":       {dlq},
+		}},
+		{"EventBridge Scheduler: invoke pairup mailer", map[string][]string{
+			"lambda:InvokeFunction": {fnArn("mailer")},
 			"sqs:SendMessage":       {dlq},
 		}},
 	}
@@ -802,11 +847,16 @@ func TestLeastPrivilege(t *testing.T) {
 		})
 	}
 
-	t.Run("default/SignupSendsOnlyAsIdentity", func(t *testing.T) {
+	t.Run("default/OnlyTheMailerSends", func(t *testing.T) {
 		fx := synth(t, "default")
-		id, _ := fx.role(t, "pairup signup function")
-		if got := len(fx.grants(id)["ses:SendEmail"]); got != 2 {
-			t.Errorf("ses:SendEmail on %d resources, want 2 (identity, configuration set)", got)
+		mailer, _ := fx.role(t, "pairup mailer function")
+		for _, s := range fx.statements() {
+			if slices.Contains(s.actions, "ses:SendEmail") && s.owner != mailer {
+				t.Errorf("%s may send email; only the mailer should", s.owner)
+			}
+		}
+		if got := len(fx.grants(mailer)["ses:SendEmail"]); got != 2 {
+			t.Errorf("mailer: ses:SendEmail on %d resources, want 2 (identity, configuration set)", got)
 		}
 	})
 }
@@ -899,11 +949,11 @@ func TestLinkKeySecret(t *testing.T) {
 func TestAlarms(t *testing.T) {
 	cases := []struct {
 		fixture     string
-		alarms      int // functions + API 5xx + DLQ
+		alarms      int // function errors + API 5xx + DLQ + SES reputation + log alarms
 		subscribers []string
 	}{
-		{"default", 1 + 1, []string{"coordinator@example.org", "ops@example.org"}},
-		{"full", 3 + 1 + 1, []string{"coordinator@example.org"}},
+		{"default", 3 + 1 + 1 + 2 + 2, []string{"coordinator@example.org", "ops@example.org"}},
+		{"full", 4 + 1 + 1 + 2 + 2, []string{"coordinator@example.org"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.fixture, func(t *testing.T) {
@@ -937,38 +987,52 @@ func TestAlarms(t *testing.T) {
 	}
 }
 
+// TestNoSchedulingWithoutScheduledFunctions: a stack of HTTP functions only
+// has no schedules, no stream mapping, no dead-letter queue and no async
+// invocation settings.
 func TestNoSchedulingWithoutScheduledFunctions(t *testing.T) {
-	fx := synth(t, "default")
-	for _, typ := range []string{"AWS::Scheduler::Schedule", "AWS::SQS::Queue", "AWS::Lambda::EventInvokeConfig"} {
+	fx := synth(t, "http-only")
+	for _, typ := range []string{"AWS::Scheduler::Schedule", "AWS::SQS::Queue", "AWS::Lambda::EventInvokeConfig",
+		"AWS::Lambda::EventSourceMapping", "AWS::SNS::Subscription"} {
 		fx.count(t, typ, 0)
 	}
+	fx.count(t, "AWS::Lambda::Function", 1)
 }
 
-// TestScheduledFunction proves the path match-run and round-close will
-// take: a schedule per entry (context override, "off" = disabled), a role
-// that can invoke only that function, retries, and the dead-letter queue.
-func TestScheduledFunction(t *testing.T) {
-	fx := synth(t, "full")
-	tick, _ := fx.function(t, "tick")
-	role, _ := fx.role(t, "EventBridge Scheduler: invoke pairup tick")
-	dlq := fx.logicalID(t, "AWS::SQS::Queue")
-
+// TestScheduledFunctions checks the mailer's sweep and proves the path
+// match-run and round-close will take: a schedule per entry (context
+// override, "off" = disabled), a role that can invoke only that function,
+// retries, and the dead-letter queue.
+func TestScheduledFunctions(t *testing.T) {
 	cases := []struct {
-		name, expression, state, input string
+		fixture, id, function              string
+		expression, timezone, state, input string
 	}{
-		{"Tick", "rate(10 minutes)", "ENABLED", `{"action":"tick"}`}, // context override
-		{"TickNightly", "cron(0 3 * * ? *)", "DISABLED", "{}"},       // "off"
+		{"default", "MailerSweep", "mailer", "rate(1 minute)", "UTC", "ENABLED", `{"action":"sweep"}`},
+		{"full", "MailerSweep", "mailer", "rate(1 minute)", "Asia/Hong_Kong", "ENABLED", `{"action":"sweep"}`},
+		{"full", "Tick", "tick", "rate(10 minutes)", "Asia/Hong_Kong", "ENABLED", `{"action":"tick"}`}, // context override
+		{"full", "TickNightly", "tick", "cron(0 3 * * ? *)", "Asia/Hong_Kong", "DISABLED", "{}"},       // "off"
 	}
-	fx.count(t, "AWS::Scheduler::Schedule", len(cases))
+	perFixture := map[string]int{}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
+		perFixture[tc.fixture]++
+	}
+	for name, n := range perFixture {
+		synth(t, name).count(t, "AWS::Scheduler::Schedule", n)
+	}
+	for _, tc := range cases {
+		t.Run(tc.fixture+"/"+tc.id, func(t *testing.T) {
+			fx := synth(t, tc.fixture)
+			fn, _ := fx.function(t, tc.function)
+			role, _ := fx.role(t, "EventBridge Scheduler: invoke pairup "+tc.function)
+			dlq := fx.logicalID(t, "AWS::SQS::Queue")
 			fx.hasProps(t, "AWS::Scheduler::Schedule", map[string]any{
 				"ScheduleExpression":         tc.expression,
-				"ScheduleExpressionTimezone": "Asia/Hong_Kong",
+				"ScheduleExpressionTimezone": tc.timezone,
 				"State":                      tc.state,
 				"FlexibleTimeWindow":         map[string]any{"Mode": "OFF"},
 				"Target": map[string]any{
-					"Arn":              map[string]any{"Fn::GetAtt": []any{tick, "Arn"}},
+					"Arn":              map[string]any{"Fn::GetAtt": []any{fn, "Arn"}},
 					"RoleArn":          map[string]any{"Fn::GetAtt": []any{role, "Arn"}},
 					"Input":            tc.input,
 					"DeadLetterConfig": map[string]any{"Arn": map[string]any{"Fn::GetAtt": []any{dlq, "Arn"}}},
@@ -981,6 +1045,8 @@ func TestScheduledFunction(t *testing.T) {
 		})
 	}
 
+	fx := synth(t, "full")
+	dlq := fx.logicalID(t, "AWS::SQS::Queue")
 	t.Run("SchedulerRoleTrust", func(t *testing.T) {
 		fx.hasProps(t, "AWS::IAM::Role", map[string]any{
 			"Description": "EventBridge Scheduler: invoke pairup tick",
@@ -1016,14 +1082,114 @@ func TestScheduledFunction(t *testing.T) {
 }
 
 func TestSESEventsSubscriber(t *testing.T) {
-	fx := synth(t, "full")
-	bounces, _ := fx.function(t, "bounces")
+	fx := synth(t, "default")
+	sesEvents, _ := fx.function(t, "ses-events")
+	fx.propsCount(t, "AWS::SNS::Subscription", map[string]any{"Protocol": "lambda"}, 1)
 	fx.hasProps(t, "AWS::SNS::Subscription", map[string]any{
 		"Protocol":      "lambda",
 		"TopicArn":      map[string]any{"Ref": fx.topic(t, "pairup SES bounces and complaints")},
-		"Endpoint":      map[string]any{"Fn::GetAtt": []any{bounces, "Arn"}},
+		"Endpoint":      map[string]any{"Fn::GetAtt": []any{sesEvents, "Arn"}},
 		"RedrivePolicy": map[string]any{"deadLetterTargetArn": map[string]any{"Fn::GetAtt": []any{fx.logicalID(t, "AWS::SQS::Queue"), "Arn"}}},
 	})
+}
+
+// TestTableStream: the mailer, and only it, is fed pending outbox inserts
+// from the table stream, with partial-batch failures, bisection, bounded
+// retries and the dead-letter queue.
+func TestTableStream(t *testing.T) {
+	for _, name := range []string{"default", "full"} {
+		t.Run(name, func(t *testing.T) {
+			fx := synth(t, name)
+			mailer, _ := fx.function(t, "mailer")
+			fx.count(t, "AWS::Lambda::EventSourceMapping", 1)
+			fx.hasProps(t, "AWS::Lambda::EventSourceMapping", map[string]any{
+				"FunctionName":                   map[string]any{"Ref": mailer},
+				"EventSourceArn":                 map[string]any{"Fn::GetAtt": []any{fx.logicalID(t, "AWS::DynamoDB::Table"), "StreamArn"}},
+				"StartingPosition":               "TRIM_HORIZON",
+				"BatchSize":                      50,
+				"MaximumBatchingWindowInSeconds": 0,
+				"FunctionResponseTypes":          []any{"ReportBatchItemFailures"},
+				"BisectBatchOnFunctionError":     true,
+				"MaximumRetryAttempts":           5,
+				"FilterCriteria": map[string]any{"Filters": []any{map[string]any{
+					"Pattern": `{"eventName":["INSERT"],"dynamodb":{"NewImage":{"itemType":{"S":["outbox"]},"status":{"S":["pending"]}}}}`,
+				}}},
+				"DestinationConfig": map[string]any{"OnFailure": map[string]any{
+					"Destination": map[string]any{"Fn::GetAtt": []any{fx.logicalID(t, "AWS::SQS::Queue"), "Arn"}},
+				}},
+			})
+		})
+	}
+}
+
+// TestEmailAlarms: SES reputation at the levels where SES reviews the
+// account, and the mailer's failed and paused log events.
+func TestEmailAlarms(t *testing.T) {
+	fx := synth(t, "default")
+	alarmTopic := fx.topic(t, "pairup alarms")
+	_, mailer := fx.function(t, "mailer")
+	mailerLogs := mailer["LoggingConfig"].(map[string]any)["LogGroup"].(map[string]any)["Ref"].(string)
+
+	cases := []struct {
+		namespace, metric, statistic string
+		period                       int
+		threshold                    float64
+		logEvent                     string   // metric filter pattern's event, if from logs
+		description                  []string // the description mentions these
+	}{
+		{"AWS/SES", "Reputation.BounceRate", "Maximum", 900, 0.05, "", []string{"5%", "10%"}},
+		{"AWS/SES", "Reputation.ComplaintRate", "Maximum", 900, 0.001, "", []string{"0.1%", "0.5%"}},
+		{"Pairup", "MailFailed", "Sum", 300, 1, "mail.failed", []string{"failed"}},
+		{"Pairup", "MailSendingPaused", "Sum", 300, 1, "mail.paused", []string{"paused", "retries later"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.metric, func(t *testing.T) {
+			var found []map[string]any
+			for _, r := range fx.resources("AWS::CloudWatch::Alarm") {
+				if p := props(r); p["Namespace"] == tc.namespace && p["MetricName"] == tc.metric {
+					found = append(found, p)
+				}
+			}
+			if len(found) != 1 {
+				t.Fatalf("%d alarms on %s/%s, want 1", len(found), tc.namespace, tc.metric)
+			}
+			p := found[0]
+			want := map[string]any{
+				"Statistic":          tc.statistic,
+				"Period":             float64(tc.period),
+				"Threshold":          tc.threshold,
+				"ComparisonOperator": "GreaterThanOrEqualToThreshold",
+				"EvaluationPeriods":  float64(1),
+				"TreatMissingData":   "notBreaching",
+			}
+			for k, v := range want {
+				if p[k] != v {
+					t.Errorf("%s = %v, want %v", k, p[k], v)
+				}
+			}
+			if actions, _ := json.Marshal(p["AlarmActions"]); string(actions) != "["+ref(alarmTopic)+"]" {
+				t.Errorf("actions %s, want the alarm topic", actions)
+			}
+			desc, _ := p["AlarmDescription"].(string)
+			for _, w := range tc.description {
+				if !strings.Contains(desc, w) {
+					t.Errorf("description %q does not mention %q", desc, w)
+				}
+			}
+			if tc.logEvent != "" {
+				fx.hasProps(t, "AWS::Logs::MetricFilter", map[string]any{
+					"LogGroupName":  map[string]any{"Ref": mailerLogs},
+					"FilterPattern": `{ $.event = "` + tc.logEvent + `" }`,
+					"MetricTransformations": []any{map[string]any{
+						"MetricNamespace": "Pairup",
+						"MetricName":      tc.metric,
+						"MetricValue":     "1",
+					}},
+				})
+			}
+		})
+	}
+	fx.count(t, "AWS::Logs::MetricFilter", 2)
 }
 
 func TestCustomDomain(t *testing.T) {
@@ -1043,8 +1209,8 @@ func TestCustomDomain(t *testing.T) {
 func TestOutputs(t *testing.T) {
 	fx := synth(t, "full")
 	for _, name := range []string{"BaseUrl", "ApiEndpoint", "TableName", "ConfigurationSetName", "SenderIdentityName",
-		"EmailEventsTopicArn", "AlarmTopicArn", "LinkKeySecretArn", "SignupFunctionName", "TickFunctionName",
-		"BouncesFunctionName", "DomainTarget"} {
+		"EmailEventsTopicArn", "AlarmTopicArn", "LinkKeySecretArn", "SignupFunctionName", "MailerFunctionName",
+		"SesEventsFunctionName", "TickFunctionName", "DomainTarget"} {
 		fx.hasOutput(t, name, map[string]any{"Value": assertions.Match_AnyValue()})
 	}
 }
