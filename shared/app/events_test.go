@@ -16,6 +16,10 @@ import (
 
 	"github.com/pairup/pairup/shared/app"
 	"github.com/pairup/pairup/shared/links"
+	"github.com/pairup/pairup/shared/mail"
+	"github.com/pairup/pairup/shared/mailer"
+	"github.com/pairup/pairup/shared/pairup"
+	"github.com/pairup/pairup/shared/sesevents"
 	"github.com/pairup/pairup/shared/signup"
 )
 
@@ -92,4 +96,85 @@ func TestSampleEvents(t *testing.T) {
 	}
 	waitMails(t, "ada@example.org", 1)
 	waitMails(t, "taiman@example.edu.hk", 1)
+}
+
+// TestMailAndSESSampleEvents runs the mailer's and ses-events' sample events through their real
+// Lambda handlers against the local services: each decodes strictly into the event its function
+// receives, and does what its name says.
+func TestMailAndSESSampleEvents(t *testing.T) {
+	s := newStackWith(t, stackOptions{noMailer: true})
+	ctx := context.Background()
+	invoke := func(t *testing.T, h any, file string, v any) string {
+		t.Helper()
+		raw, err := os.ReadFile("../../events/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			t.Fatalf("%s is not a valid event: %v", file, err)
+		}
+		out, err := lambda.NewHandler(h).Invoke(ctx, raw)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		return string(out)
+	}
+	mh, err := mailer.NewLambda(ctx, s.cfg, mailer.Deps{Clock: s.clock, Log: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The stream sample's record names outbox message confirm/demo-registration/1: queue it.
+	const key = "confirm/demo-registration/1"
+	to := uniqueEmail("sample")
+	if _, err := s.store.Enqueue(ctx, []mail.Message{{Key: key, To: to, Subject: "Please confirm", Text: "Follow the link.",
+		ListUnsubscribe: s.cfg.BaseURL + "/unsubscribe?t=x", Tags: map[string]string{"kind": "confirm"}}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("mailer-stream", func(t *testing.T) {
+		out := invoke(t, mh, "mailer-stream.json", &events.DynamoDBEvent{})
+		if !strings.Contains(out, `"sent":1`) || !strings.Contains(out, `"batchItemFailures":[]`) {
+			t.Fatalf("result %s", out)
+		}
+		waitMails(t, to, 1)
+		// Delivered again (Lambda delivers at least once): nothing more is sent.
+		if out := invoke(t, mh, "mailer-stream.json", &events.DynamoDBEvent{}); !strings.Contains(out, `"unclaimed":1`) {
+			t.Fatalf("second delivery: %s", out)
+		}
+	})
+	t.Run("mailer-sweep", func(t *testing.T) {
+		out := invoke(t, mh, "mailer-sweep.json", &mailer.Event{})
+		if !strings.Contains(out, `"source":"sweep"`) || !strings.Contains(out, `"sent":0`) {
+			t.Fatalf("result %s", out)
+		}
+	})
+	sh, err := sesevents.NewLambda(ctx, s.cfg, sesevents.Deps{Clock: s.clock, Log: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		file, addr string
+		reason     pairup.SuppressionReason
+	}{
+		{"ses-events-bounce.json", "bounce@simulator.amazonses.com", pairup.SuppressBounce},
+		{"ses-events-complaint.json", "complaint@simulator.amazonses.com", pairup.SuppressComplaint},
+	} {
+		t.Run(strings.TrimSuffix(tc.file, ".json"), func(t *testing.T) {
+			invoke(t, sh, tc.file, &events.SNSEvent{})
+			if r, err := s.store.Suppression(ctx, tc.addr); err != nil || r != tc.reason {
+				t.Fatalf("suppression of %s: %q, %v", tc.addr, r, err)
+			}
+			if q, err := s.store.GetMessage(ctx, key); err != nil || q.Feedback != string(tc.reason) {
+				t.Fatalf("message feedback: %+v, %v", q, err)
+			}
+		})
+	}
+	files, _ := filepath.Glob("../../events/*.json")
+	for _, f := range files {
+		name := filepath.Base(f)
+		if !strings.HasPrefix(name, "signup-") && !strings.HasPrefix(name, "mailer-") && !strings.HasPrefix(name, "ses-events-") {
+			t.Errorf("no test runs the sample event %s", name)
+		}
+	}
 }

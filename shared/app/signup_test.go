@@ -11,6 +11,7 @@ import (
 
 	"github.com/pairup/pairup/shared/demo"
 	"github.com/pairup/pairup/shared/links"
+	"github.com/pairup/pairup/shared/mail"
 	"github.com/pairup/pairup/shared/pairup"
 )
 
@@ -315,4 +316,59 @@ func TestSignupMentorMode(t *testing.T) {
 		t.Fatalf("registration %+v", regs)
 	}
 	waitMails(t, email, 1)
+}
+
+// TestSignupFarFromToday runs the signup path with a clock years away from the real date, in
+// both directions: nothing may read the real time behind the injected clock (the store once
+// did, and every signup test would have failed from 2026-12-10).
+func TestSignupFarFromToday(t *testing.T) {
+	for _, at := range []time.Time{
+		time.Date(2031, 6, 1, 9, 0, 0, 0, time.UTC),
+		time.Date(2019, 3, 4, 9, 0, 0, 0, time.UTC),
+	} {
+		t.Run(at.Format("2006"), func(t *testing.T) {
+			s := newStackWith(t, stackOptions{at: at})
+			email := uniqueEmail("far")
+			if st, body := s.post("/p/iln/signup", s.ilnForm(email), nil); st != http.StatusOK || !strings.Contains(body, "Check your inbox") {
+				t.Fatalf("signup: %d\n%s", st, body)
+			}
+			u, _ := url.Parse(link(t, waitMails(t, email, 1)[0]))
+			if st, body := s.get(u.RequestURI()); st != http.StatusOK || !strings.Contains(body, "Signup confirmed") {
+				t.Fatalf("confirm: %d\n%s", st, body)
+			}
+			regs := s.registrations(demo.ILN, demo.ILNRound)
+			if len(regs) != 1 || regs[0].Status != pairup.StatusConfirmed || !regs[0].ConfirmedAt.Equal(at) {
+				t.Fatalf("registrations %+v", regs)
+			}
+		})
+	}
+}
+
+// TestSignupDoesNotWaitOnSES signs up while no mailer runs (SES down, or the mailer failing):
+// the signup answers at once, its confirmation waits in the outbox, and goes out once the
+// mailer runs — nothing is lost.
+func TestSignupDoesNotWaitOnSES(t *testing.T) {
+	s := newStackWith(t, stackOptions{noMailer: true})
+	ctx := context.Background()
+	email := uniqueEmail("later")
+	if st, body := s.post("/p/iln/signup", s.ilnForm(email), nil); st != http.StatusOK || !strings.Contains(body, "Check your inbox") {
+		t.Fatalf("signup: %d\n%s", st, body)
+	}
+	regs := s.registrations(demo.ILN, demo.ILNRound)
+	if len(regs) != 1 {
+		t.Fatalf("registrations %+v", regs)
+	}
+	key := "confirm/" + regs[0].ID + "/1"
+	q, err := s.store.GetMessage(ctx, key)
+	if err != nil || q.Status != mail.StatusPending || q.To != email {
+		t.Fatalf("outbox %s: %+v, %v", key, q, err)
+	}
+	if n := len(mails(t, email)); n != 0 {
+		t.Fatalf("%d emails before the mailer ran", n)
+	}
+	s.startMailer(ctx) // from the stream's oldest record, as a mapping created after the fact
+	waitMails(t, email, 1)
+	if q, err := s.store.GetMessage(ctx, key); err != nil || q.Status != mail.StatusSent || q.ProviderID == "" {
+		t.Fatalf("after the mailer: %+v, %v", q, err)
+	}
 }

@@ -90,15 +90,27 @@ func (b *syncBuffer) String() string {
 
 var testKey = []byte("0123456789abcdef0123456789abcdef-test-only")
 
-func newStack(t testing.TB) *stack {
+// stackOptions vary a stack: the clock's start (default 2026-11-26 09:00 UTC), and whether the
+// mailer runs (default: yes).
+type stackOptions struct {
+	at       time.Time
+	noMailer bool
+}
+
+func newStack(t testing.TB) *stack { return newStackWith(t, stackOptions{}) }
+
+func newStackWith(t testing.TB, o stackOptions) *stack {
 	t.Helper()
 	ctx := context.Background()
+	if o.at.IsZero() {
+		o.at = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	}
 	table := fmt.Sprintf("pairup-test-%d-%d", time.Now().UnixNano(), tables.Add(1))
 	client := localenv.DynamoDBClient(ddb.Endpoint)
 	if err := store.CreateTable(ctx, client, table); err != nil {
 		t.Fatal(err)
 	}
-	clock := pairup.NewManualClock(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
+	clock := pairup.NewManualClock(o.at)
 	st := store.New(client, table, clock)
 	if err := demo.Seed(ctx, st, clock.Now()); err != nil {
 		t.Fatal(err)
@@ -121,7 +133,9 @@ func newStack(t testing.TB) *stack {
 		t.Fatal(err)
 	}
 	s.cfg = cfg
-	s.startMailer(ctx)
+	if !o.noMailer {
+		s.startMailer(ctx)
+	}
 	handler, err := app.Signup(ctx, cfg, app.Deps{Clock: clock, Log: slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
