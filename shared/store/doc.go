@@ -29,15 +29,23 @@
 //	registration      ROUND#<programme>#<round>      REG#<registration>    PARTICIPANT#<pid>¹   REG#<prog>#<round>¹ while pending
 //	email claim       ROUND#<programme>#<round>      EMAIL#<email>         –                    –                  while pending
 //	person            PERSON#<email>                 PERSON                –                    –                  –
-//	message           MSG#<key>                      MSG                   –                    –                  400 days
+//	suppression       SUPPRESS#<email>               SUPPRESS              –                    –                  –
+//	outbox message    OUTBOX#<key>                   OUTBOX                OUTBOX²              <due>#<key>²       400 days
 //
 //	¹ set when the registration is confirmed
+//	² set while the message is unsent (pending or sending): the sparse index the sweep reads;
+//	  <due> is the fixed-width time from which a sweep may claim it (a new message: created +
+//	  SweepGrace; a released one: its retry time; a leased one: the lease's end)
 //
 // <email> is the normalised address (pairup.NormaliseEmail). The email claim holds
 // registrationId, the registration that owns the address in the round. The person holds
 // participantId (a random id, the person across rounds), email, firstSeen and the programme and
-// round whose confirmation created it. A message holds key, status (claimed or sent), claimedAt,
-// and once sent providerId and sentAt.
+// round whose confirmation created it. A suppression holds email, reason and at. An outbox
+// message holds the email itself (key, to, subject, text, html, listUnsubscribe, tags),
+// createdAt, status (pending, sending, sent, failed, skipped; see mail.Status), attempts, while
+// sending leaseId and leaseUntil, once sent providerId and sentAt, error (failed: the SES error
+// code; skipped: the suppression reason), and feedback and feedbackAt if SES reported a bounce
+// or complaint. The table's stream (new images) carries new outbox messages to the mailer.
 //
 // # Expiry
 //
@@ -45,6 +53,7 @@
 // confirming removes it from both. DynamoDB's TTL deletes expired items only eventually (often
 // days later), so the store itself treats an item whose ExpiresAt has passed (Store.Now) as
 // gone: reads return ENOTFOUND or leave it out, and Register may take over an expired claim.
+// "Now" is always the clock the Store was built with (New), never the real time behind it.
 //
 // # Access patterns
 //
@@ -60,7 +69,8 @@
 //	                          IF attribute_exists(PK) AND state = from; the old item returned on
 //	                          failure tells ENOTFOUND from ECONFLICT
 //	Register                  TransactWriteItems: Put registration + Put email claim, each
-//	                          IF attribute_not_exists(PK) OR ExpiresAt <= now. Claim taken →
+//	                          IF attribute_not_exists(PK) OR ExpiresAt <= now, + Put outbox
+//	                          message (the confirmation) IF attribute_not_exists(PK). Claim taken →
 //	                          the claim's registration (from the cancellation's old item, else a
 //	                          consistent GetItem of the claim) is read and returned, created false.
 //	                          Cancelled by TransactionConflict → retried with backoff
@@ -68,10 +78,11 @@
 //	GetRegistration           GetItem PK=ROUND#p#r SK=REG#id
 //	ListRegistrations         Query PK=ROUND#p#r AND begins_with(SK, REG#), FilterExpression
 //	                          status = s when s is given, every page; sorted in Go by createdAt, id
-//	CountConfirmationSend     UpdateItem ADD confirmSends 1 SET lastSentAt IF attribute_exists(PK)
-//	                          AND not expired AND confirmSends < max AND (attribute_not_exists
-//	                          (lastSentAt) OR lastSentAt <= notAfter); the old item returned on
-//	                          failure tells ENOTFOUND from ELIMIT
+//	QueueConfirmation         TransactWriteItems: Update registration SET confirmSends = prev+1,
+//	                          lastSentAt IF status = pending AND not expired AND confirmSends =
+//	                          prev AND (attribute_not_exists(lastSentAt) OR lastSentAt <= notAfter)
+//	                          + Put outbox message IF attribute_not_exists(PK); the registration
+//	                          read on failure tells ENOTFOUND from ELIMIT
 //	ConfirmRegistration       GetItem registration, GetItem PERSON#email (both consistent), then
 //	                          TransactWriteItems: Update registration SET status, confirmedAt,
 //	                          participantId, returning, GSI1PK, GSI1SK REMOVE ExpiresAt IF status =
@@ -81,11 +92,25 @@
 //	ParticipantRegistrations  Query GSI1 GSI1PK=PARTICIPANT#pid: a participant's confirmed
 //	                          registrations across rounds and programmes (eventually consistent)
 //	person by email           GetItem PK=PERSON#email SK=PERSON (inside ConfirmRegistration)
-//	ClaimMessage              PutItem message IF attribute_not_exists(PK); failed → false
-//	MarkMessageSent           UpdateItem SET status=sent, providerId, sentAt, ExpiresAt
-//	                          IF attribute_exists(PK) (else ENOTFOUND)
-//	ReleaseMessage            DeleteItem IF status = claimed; absent → nothing to do; sent →
-//	                          ECONFLICT, never deleted
+//	Suppress                  PutItem suppression (a later reason replaces an earlier one)
+//	Suppression               GetItem PK=SUPPRESS#email SK=SUPPRESS
+//	Unsuppress                DeleteItem IF attribute_not_exists(PK) OR reason = r (else ECONFLICT)
+//	Enqueue                   PutItem outbox message IF attribute_not_exists(PK), one per message,
+//	                          8 at a time; an existing key counts as queued (idempotent re-runs)
+//	GetMessage                GetItem PK=OUTBOX#key SK=OUTBOX
+//	ClaimMessage              UpdateItem SET status = sending, leaseId, leaseUntil, GSI1SK ADD
+//	                          attempts 1 IF status = pending OR (status = sending AND leaseUntil
+//	                          <= now); returns the new item; failed → not claimable
+//	MarkSent                  UpdateItem SET status = sent, providerId, sentAt REMOVE GSI1PK,
+//	                          GSI1SK, leaseId, leaseUntil IF attribute_exists(PK) AND status <>
+//	                          sent (the first success stays)
+//	MarkFailed, MarkSkipped   UpdateItem SET status, error REMOVE GSI1PK, GSI1SK, leaseId,
+//	                          leaseUntil IF status = sending AND leaseId = lease (else ECONFLICT)
+//	ReleaseMessage            UpdateItem SET status = pending, GSI1SK = due#key REMOVE leaseId,
+//	                          leaseUntil IF status = sending AND leaseId = lease (else ECONFLICT)
+//	MarkMessageFeedback       UpdateItem SET feedback, feedbackAt IF attribute_exists(PK)
+//	DueMessages               Query GSI1 GSI1PK = OUTBOX AND GSI1SK < "<now>$" (eventually
+//	                          consistent; the claim decides), projection key
 //
 // Single-item reads are strongly consistent (read your own writes); index queries are not.
 // Every error is wrapped with the operation and its ids ("store: get round iln/2026-1: …");
