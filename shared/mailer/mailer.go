@@ -228,6 +228,12 @@ func (m *Mailer) ProcessAll(ctx context.Context, keys []string) (Result, map[str
 		go func() {
 			defer wg.Done()
 			for k := range next {
+				mu.Lock()
+				stop := paused
+				mu.Unlock()
+				if stop {
+					continue // SES paused sending: leave the rest pending, unclaimed
+				}
 				o, err := m.Process(ctx, k)
 				mu.Lock()
 				res.add(o)

@@ -106,8 +106,9 @@
 //	                          sent (the first success stays)
 //	MarkFailed, MarkSkipped   UpdateItem SET status, error REMOVE GSI1PK, GSI1SK, leaseId,
 //	                          leaseUntil IF status = sending AND leaseId = lease (else ECONFLICT)
-//	ReleaseMessage            UpdateItem SET status = pending, GSI1SK = due#key REMOVE leaseId,
-//	                          leaseUntil IF status = sending AND leaseId = lease (else ECONFLICT)
+//	ReleaseMessage            UpdateItem SET status = pending, GSI1SK = due#key ADD attempts -1
+//	                          REMOVE leaseId, leaseUntil IF status = sending AND leaseId = lease
+//	                          (else ECONFLICT)
 //	MarkMessageFeedback       UpdateItem SET feedback, feedbackAt IF attribute_exists(PK)
 //	DueMessages               Query GSI1 GSI1PK = OUTBOX AND GSI1SK < "<now>$" (eventually
 //	                          consistent; the claim decides), projection key

@@ -287,11 +287,14 @@ func (s *Store) finish(ctx context.Context, op, key, leaseID string, status mail
 }
 
 // ReleaseMessage gives a leased message back (status pending) to be claimed from due on, by a
-// sweep: after throttling, or when sending stopped before this message. ECONFLICT if the caller
-// no longer holds the lease leaseID.
+// sweep: after throttling, or when SES paused sending. The claim's attempt is given back too
+// (attempts − 1): SES refused the message for the account's sake, not the message's, so an hours-
+// long pause never uses up a message's attempts. ECONFLICT if the caller no longer holds the
+// lease leaseID.
 func (s *Store) ReleaseMessage(ctx context.Context, key, leaseID string, due time.Time) error {
 	update := expression.Set(expression.Name(attrStatus), expression.Value(mail.StatusPending)).
 		Set(expression.Name(attrGSI1SK), expression.Value(dueKey(due, key))).
+		Add(expression.Name(attrAttempts), expression.Value(-1)).
 		Remove(expression.Name(attrLeaseID)).Remove(expression.Name(attrLeaseUntil))
 	err := s.updateMessage(ctx, key, update, holds(leaseID))
 	if _, failed := conditionFailed(err); failed {
