@@ -70,6 +70,13 @@ type Programme struct {
 	Rules  Rules  `json:"rules"`
 	// Coordinators receive reports and alerts. Not shown to participants.
 	Coordinators []string `json:"coordinators,omitempty"`
+	// Icebreakers are questions the introduction suggests partners start with; Topics are the
+	// discussion topics, in the order they go out (the introduction carries the first).
+	Icebreakers []string `json:"icebreakers,omitempty"`
+	Topics      []string `json:"topics,omitempty"`
+	// AutoCommit: when a round's signup closes, the scheduled matching commits at once; otherwise
+	// it emails the coordinators a proposal to check, adjust and commit ("part human, part robot").
+	AutoCommit bool `json:"autoCommit,omitempty"`
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)

@@ -66,6 +66,20 @@ type Round struct {
 	EndSurvey time.Time `json:"endSurvey,omitzero"`
 	// UpdatedAt is when the round last changed state.
 	UpdatedAt time.Time `json:"updatedAt"`
+
+	// Pins and Forbids are the coordinators' adjustments for the next matching run (registration
+	// ids): pinned people are paired together, forbidden pairs never are.
+	Pins    []PairRef `json:"pins,omitempty"`
+	Forbids []PairRef `json:"forbids,omitempty"`
+	// MatchingSince is when signup closed and the round moved to matching: registrations
+	// confirmed after it are not in the matching, so every run of a commit sees the same people.
+	MatchingSince time.Time `json:"matchingSince,omitzero"`
+	// CommitOwner and CommitUntil are the lease of the matching run committing the round: two
+	// runs never commit at once, and a run that died is taken over once the lease expires.
+	CommitOwner string    `json:"commitOwner,omitempty"`
+	CommitUntil time.Time `json:"commitUntil,omitzero"`
+	// Matching holds the committed matching's counts, set when the round becomes active.
+	Matching *MatchStats `json:"matching,omitempty"`
 }
 
 // Validate checks a round's identity and calendar; the error names each bad field.
