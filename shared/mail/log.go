@@ -86,5 +86,13 @@ func cloneMessage(m Message) Message {
 		}
 		m.Tags = tags
 	}
+	if m.Attachments != nil {
+		as := make([]Attachment, len(m.Attachments))
+		for i, a := range m.Attachments {
+			a.Data = append([]byte(nil), a.Data...)
+			as[i] = a
+		}
+		m.Attachments = as
+	}
 	return m
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/url"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Message is one email to one recipient.
@@ -30,7 +33,34 @@ type Message struct {
 	// Tags label the message for logs and SES event metrics, e.g. kind
 	// ("confirm") and programme id. They must hold no personal data.
 	Tags map[string]string
+
+	// Attachments are files sent with the message (such as a matching
+	// proposal's CSV), in order. Together they hold at most
+	// MaxAttachmentBytes.
+	Attachments []Attachment
 }
+
+// Attachment is a file attached to a Message.
+type Attachment struct {
+	// FileName is the name the recipient sees: a plain file name such as
+	// "proposal-2026-1.csv", with no directory, no line break or other
+	// control character, at most MaxFileNameLen bytes.
+	FileName string
+	// ContentType is the file's MIME type with its parameters, e.g.
+	// "text/csv; charset=utf-8".
+	ContentType string
+	// Data is the file's content, not encoded.
+	Data []byte
+}
+
+// Attachment limits. SES accepts a message of at most 10 MB after encoding,
+// and base64 makes an attachment a third larger again (plus line breaks), so
+// the attachments of one message hold at most 7 MB before encoding. A queued
+// message is limited much further by the outbox (MaxQueuedBytes).
+const (
+	MaxAttachmentBytes = 7_000_000
+	MaxFileNameLen     = 255
+)
 
 // Sender delivers messages.
 type Sender interface {
@@ -42,8 +72,10 @@ type Sender interface {
 func (m Message) Kind() string { return m.Tags["kind"] }
 
 // Validate reports what makes m unsendable: no recipient or subject, no body,
-// a line break where a header value goes, or a List-Unsubscribe value that is
-// not an absolute http(s) URL.
+// a line break where a header value goes, a List-Unsubscribe value that is
+// not an absolute http(s) URL, or an attachment that is empty, has no plain
+// file name or no valid content type, or attachments larger than
+// MaxAttachmentBytes together.
 func (m Message) Validate() error {
 	var errs []error
 	switch {
@@ -60,6 +92,7 @@ func (m Message) Validate() error {
 	if m.Text == "" && m.HTML == "" {
 		errs = append(errs, errors.New("no body"))
 	}
+	errs = append(errs, validateAttachments(m.Attachments)...)
 	if m.ListUnsubscribe != "" {
 		u, err := url.Parse(m.ListUnsubscribe)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
@@ -68,6 +101,61 @@ func (m Message) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func validateAttachments(as []Attachment) []error {
+	var errs []error
+	total := 0
+	for i, a := range as {
+		// The file name may be personal (it names no one in pairup, but it
+		// is the caller's), so errors name the attachment by position.
+		if err := validateFileName(a.FileName); err != nil {
+			errs = append(errs, fmt.Errorf("attachment %d: file name %v", i+1, err))
+		}
+		if err := validateContentType(a.ContentType); err != nil {
+			errs = append(errs, fmt.Errorf("attachment %d: content type %v", i+1, err))
+		}
+		if len(a.Data) == 0 {
+			errs = append(errs, fmt.Errorf("attachment %d is empty", i+1))
+		}
+		total += len(a.Data)
+	}
+	if total > MaxAttachmentBytes {
+		errs = append(errs, fmt.Errorf("attachments hold %d bytes, more than %d", total, MaxAttachmentBytes))
+	}
+	return errs
+}
+
+func validateFileName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return errors.New("is empty")
+	case len(name) > MaxFileNameLen:
+		return fmt.Errorf("is longer than %d bytes", MaxFileNameLen)
+	case !utf8.ValidString(name):
+		return errors.New("is not UTF-8")
+	case strings.ContainsAny(name, `/\`) || name == "." || name == "..":
+		return errors.New("is a path, not a plain file name")
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return errors.New("has a line break or control character")
+	case strings.ContainsAny(name, `"`):
+		return errors.New("has a quotation mark")
+	}
+	return nil
+}
+
+func validateContentType(ct string) error {
+	if strings.IndexFunc(ct, unicode.IsControl) >= 0 {
+		return errors.New("has a line break or control character")
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return fmt.Errorf("is not a MIME type: %v", err)
+	}
+	if typ, sub, ok := strings.Cut(mt, "/"); !ok || typ == "" || sub == "" || typ == "multipart" {
+		return fmt.Errorf("%q is not a type/subtype of a single part", mt)
+	}
+	return nil
 }
 
 // Headers returns the extra headers m asks for, in a fixed order.

@@ -47,9 +47,17 @@ type Queued struct {
 // holds at most 256 characters.
 const MaxKeyLen = 192
 
+// MaxQueuedBytes bounds the stored size of a queued message: a DynamoDB item holds at most
+// 400 KB, and the outbox item needs room for its delivery state. The outbox stores the text
+// and HTML bodies as they are and each attachment's data gzip-compressed; the store refuses
+// (EINVALID) a message whose item would be larger. ValidateQueued checks what it can without
+// compressing: that the message without its attachments fits.
+const MaxQueuedBytes = 350 * 1024
+
 // ValidateQueued reports what stops m from being queued: an invalid message (Validate), a
-// missing or over-long key, or no List-Unsubscribe link (every email pairup sends carries a
-// working one-click unsubscribe for its recipient).
+// missing or over-long key, no List-Unsubscribe link (every email pairup sends carries a
+// working one-click unsubscribe for its recipient), or subject, bodies and headers larger
+// than MaxQueuedBytes together.
 func (m Message) ValidateQueued() error {
 	var errs []error
 	switch {
@@ -63,10 +71,21 @@ func (m Message) ValidateQueued() error {
 	if m.ListUnsubscribe == "" {
 		errs = append(errs, errors.New("no List-Unsubscribe link"))
 	}
+	if n := m.sizeWithoutAttachments(); n > MaxQueuedBytes {
+		errs = append(errs, fmt.Errorf("message of %d bytes without attachments, more than an outbox item holds (%d)", n, MaxQueuedBytes))
+	}
 	if err := m.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+func (m Message) sizeWithoutAttachments() int {
+	n := len(m.Key) + len(m.To) + len(m.Subject) + len(m.Text) + len(m.HTML) + len(m.ListUnsubscribe)
+	for k, v := range m.Tags {
+		n += len(k) + len(v)
+	}
+	return n
 }
 
 // TagOutbox is the SES email tag that carries a message's outbox key, so that SES's bounce and

@@ -1,13 +1,18 @@
 package mailer_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"github.com/pairup/pairup/shared/localenv"
 	"github.com/pairup/pairup/shared/mail"
@@ -91,6 +96,83 @@ func TestSESEmulator(t *testing.T) {
 	}
 }
 
+// attachmentCSV is a proposal CSV with a byte-order mark, Chinese and a quoted comma, so that a
+// round trip shows the data goes through untouched.
+var attachmentCSV = mail.Attachment{
+	FileName:    "proposal-2026-1.csv",
+	ContentType: "text/csv; charset=utf-8",
+	Data:        []byte("\ufeffpair,name,country\r\n1,陳大文,Hong Kong\r\n1,\"Ada, Countess\",United Kingdom\r\n"),
+}
+
+func TestSESEmulatorAttachment(t *testing.T) {
+	ctx := context.Background()
+	sender, err := mailer.NewSES(localenv.SESClient(sesEndpoint), from, "pairup-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := mail.Attachment{FileName: "說明.txt", ContentType: "text/plain; charset=utf-8", Data: []byte{0xff, 0x00, 'x'}}
+	m := mail.Message{
+		To: "attach@example.org", Subject: "Matching proposal", Text: "See the CSV.", HTML: "<p>See the CSV.</p>",
+		ListUnsubscribe: "https://forms.example.org/unsubscribe?t=xyz", Attachments: []mail.Attachment{attachmentCSV, note},
+	}
+	id, err := sender.Send(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := localenv.NewInbox(sesEndpoint).WaitFor(ctx, m.To, 1); err != nil {
+		t.Fatal(err)
+	}
+	// localenv.Email does not carry attachments; read them from the emulator's store.
+	got := emulatorAttachments(t, id)
+	if len(got) != 2 {
+		t.Fatalf("%d attachments, want 2: %+v", len(got), got)
+	}
+	for i, want := range m.Attachments {
+		g := got[i]
+		data, err := base64.StdEncoding.DecodeString(g.Content)
+		if err != nil {
+			t.Fatalf("attachment %d content: %v", i, err)
+		}
+		if g.FileName != want.FileName || g.ContentType != want.ContentType || !bytes.Equal(data, want.Data) ||
+			!strings.EqualFold(g.ContentDisposition, "attachment") {
+			t.Errorf("attachment %d = %+v (data %q), want %s %s %q", i, g, data, want.FileName, want.ContentType, want.Data)
+		}
+	}
+}
+
+type emulatorAttachment struct {
+	FileName           string `json:"filename"`
+	ContentType        string `json:"contentType"`
+	ContentDisposition string `json:"contentDisposition"`
+	Content            string `json:"content"` // base64
+}
+
+// emulatorAttachments returns the attachments of the email the emulator holds with id.
+func emulatorAttachments(t *testing.T, id string) []emulatorAttachment {
+	t.Helper()
+	resp, err := http.Get(sesEndpoint + "/store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var store struct {
+		Emails []struct {
+			MessageID   string               `json:"messageId"`
+			Attachments []emulatorAttachment `json:"attachments"`
+		} `json:"emails"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range store.Emails {
+		if e.MessageID == id {
+			return e.Attachments
+		}
+	}
+	t.Fatalf("no email %s in the emulator", id)
+	return nil
+}
+
 func TestSESEmulatorNoUnsubscribe(t *testing.T) {
 	ctx := context.Background()
 	sender, err := mailer.NewSES(localenv.SESClient(sesEndpoint), "noreply@example.org", "")
@@ -158,6 +240,37 @@ func TestSESRequest(t *testing.T) {
 		}
 		if len(simple.Headers) != 0 {
 			t.Errorf("headers without ListUnsubscribe: %v", simple.Headers)
+		}
+		if simple.Attachments != nil {
+			t.Errorf("attachments without any: %+v", simple.Attachments)
+		}
+	})
+	t.Run("Attachment", func(t *testing.T) {
+		f := &fakeSES{}
+		s, _ := mailer.NewSES(f, "noreply@example.org", "")
+		if _, err := s.Send(ctx, mail.Message{To: "a@example.org", Subject: "S", Text: "T", Attachments: []mail.Attachment{attachmentCSV}}); err != nil {
+			t.Fatal(err)
+		}
+		atts := f.in.Content.Simple.Attachments
+		if len(atts) != 1 {
+			t.Fatalf("%d attachments, want 1", len(atts))
+		}
+		a := atts[0]
+		if aws.ToString(a.FileName) != attachmentCSV.FileName || aws.ToString(a.ContentType) != attachmentCSV.ContentType ||
+			!bytes.Equal(a.RawContent, attachmentCSV.Data) ||
+			a.ContentDisposition != types.AttachmentContentDispositionAttachment ||
+			a.ContentTransferEncoding != types.AttachmentContentTransferEncodingBase64 ||
+			a.ContentId != nil || a.ContentDescription != nil {
+			t.Errorf("attachment = %+v", a)
+		}
+	})
+	t.Run("ErrBadAttachment", func(t *testing.T) {
+		f := &fakeSES{}
+		s, _ := mailer.NewSES(f, "noreply@example.org", "")
+		bad := attachmentCSV
+		bad.FileName = "reports/proposal.csv"
+		if _, err := s.Send(ctx, mail.Message{To: "a@example.org", Subject: "S", Text: "T", Attachments: []mail.Attachment{bad}}); err == nil || f.in != nil {
+			t.Errorf("attachment with a path sent: err = %v", err)
 		}
 	})
 	t.Run("ErrNoAddressInError", func(t *testing.T) {

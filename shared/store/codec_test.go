@@ -22,6 +22,12 @@ func TestAttributeNames(t *testing.T) {
 		{"Round", roundItem{Round: pairup.Round{State: pairup.RoundDraft}}, []string{attrPK, attrSK, attrState, attrUpdatedAt}},
 		{"Registration", registrationItem{GSI1PK: "x", GSI1SK: "y", ExpiresAt: 1, Registration: pairup.Registration{ParticipantID: "p", Returning: true}},
 			[]string{attrPK, attrSK, attrGSI1PK, attrGSI1SK, attrExpiresAt, attrStatus, attrConfirmedAt, attrParticipantID, attrReturning, attrConfirmSends, attrLastSentAt}},
+		{"RoundMatching", roundItem{CommittedBy: "o", Round: pairup.Round{
+			Pins: []pairup.PairRef{{A: "a", B: "b"}}, Forbids: []pairup.PairRef{{A: "a", B: "c"}}, MatchingSince: time.Unix(1, 0),
+			CommitOwner: "o", CommitUntil: time.Unix(1, 0), Matching: &pairup.MatchStats{}}},
+			[]string{attrPins, attrForbids, attrMatchingSince, attrCommitOwner, attrCommitUntil, attrMatching, attrCommittedBy}},
+		{"Pair", pairItem{Pair: pairup.Pair{Members: []pairup.PairMember{{RegistrationID: "a"}}}}, []string{attrPK, attrSK, attrMembers}},
+		{"Outcome", outcomeItem{GSI1PK: "x", GSI1SK: "y"}, []string{attrPK, attrSK, attrGSI1PK, attrGSI1SK}},
 		{"EmailClaim", emailClaimItem{ExpiresAt: 1}, []string{attrPK, attrSK, attrExpiresAt, attrRegistrationID}},
 		{"Outbox", outboxItem{GSI1PK: "x", GSI1SK: "y", LeaseID: "l", LeaseUntil: time.Unix(1, 0), ProviderID: "x", SentAt: time.Unix(1, 0), Error: "e", Feedback: "f", FeedbackAt: time.Unix(1, 0)},
 			[]string{attrPK, attrSK, attrGSI1PK, attrGSI1SK, attrExpiresAt, attrStatus, attrLeaseID, attrLeaseUntil, attrAttempts, attrProviderID, attrSentAt, attrError, attrFeedback, attrFeedbackAt}},

@@ -23,29 +23,44 @@
 //
 // # Items
 //
-//	item              PK                             SK                    GSI1PK               GSI1SK             ExpiresAt
-//	programme         PROG#<programme>               PROG                  PROGS                <programme>        –
-//	round             PROG#<programme>               ROUND#<round>         –                    –                  –
-//	registration      ROUND#<programme>#<round>      REG#<registration>    PARTICIPANT#<pid>¹   REG#<prog>#<round>¹ while pending
-//	email claim       ROUND#<programme>#<round>      EMAIL#<email>         –                    –                  while pending
-//	person            PERSON#<email>                 PERSON                –                    –                  –
-//	suppression       SUPPRESS#<email>               SUPPRESS              –                    –                  –
-//	outbox message    OUTBOX#<key>                   OUTBOX                OUTBOX²              <due>#<key>²       400 days
+//	item              PK                             SK                      GSI1PK               GSI1SK                 ExpiresAt
+//	programme         PROG#<programme>               PROG                    PROGS                <programme>            –
+//	round             PROG#<programme>               ROUND#<round>           –                    –                      –
+//	registration      ROUND#<programme>#<round>      REG#<registration>      PARTICIPANT#<pid>¹   REG#<prog>#<round>¹    while pending
+//	email claim       ROUND#<programme>#<round>      EMAIL#<email>           –                    –                      while pending
+//	pair              ROUND#<programme>#<round>      PAIR#<pair id>          –                    –                      –
+//	outcome           ROUND#<programme>#<round>      OUTCOME#<registration>  DEFERRED#<prog>³     <signedUpAt>#<reg>³    –
+//	person            PERSON#<email>                 PERSON                  –                    –                      –
+//	suppression       SUPPRESS#<email>               SUPPRESS                –                    –                      –
+//	outbox message    OUTBOX#<key>                   OUTBOX                  OUTBOX²              <due>#<key>²           400 days
 //
 //	¹ set when the registration is confirmed
 //	² set while the message is unsent (pending or sending): the sparse index the sweep reads;
 //	  <due> is the fixed-width time from which a sweep may claim it (a new message: created +
 //	  SweepGrace; a released one: its retry time; a leased one: the lease's end)
+//	³ set only on an outcome of kind deferred: a programme's deferred people across its rounds,
+//	  in signup order (<signedUpAt> fixed-width, then the registration id), for the next round
 //
 // <email> is the normalised address (pairup.NormaliseEmail). The email claim holds
 // registrationId, the registration that owns the address in the round. The person holds
 // participantId (a random id, the person across rounds), email, firstSeen and the programme and
 // round whose confirmation created it. A suppression holds email, reason and at. An outbox
-// message holds the email itself (key, to, subject, text, html, listUnsubscribe, tags),
+// message holds the email itself (key, to, subject, text, html, listUnsubscribe, tags, and
+// attachments: a list of {fileName, contentType, gzip} with the data gzip-compressed, binary),
 // createdAt, status (pending, sending, sent, failed, skipped; see mail.Status), attempts, while
 // sending leaseId and leaseUntil, once sent providerId and sentAt, error (failed: the SES error
 // code; skipped: the suppression reason), and feedback and feedbackAt if SES reported a bounce
-// or complaint. The table's stream (new images) carries new outbox messages to the mailer.
+// or complaint.
+//
+// A round also holds the coordinators' pins and forbids (lists of {a, b}, registration ids),
+// matchingSince (set by the move open → matching: later confirmations are not in the
+// matching), while a commit runs its lease commitOwner and commitUntil, and once committed
+// matching (pairup.MatchStats) and committedBy (store-only: the lease owner that committed, so
+// FinishCommit knows its own retry). A pair holds programmeId, roundId, id (pairup.PairID of its
+// members' registration ids, so a re-run writes the same item), members (registrationId,
+// participantId; in mentor mode the mentor first), score, pinned, reasons and createdAt. An
+// outcome holds programmeId, roundId, registrationId, participantId, kind (paired, waitlisted,
+// deferred, unmatched), pairIds, reason, position and signedUpAt. The table's stream (new images) carries new outbox messages to the mailer.
 //
 // # Expiry
 //
@@ -65,9 +80,35 @@
 //	GetRound                  GetItem PK=PROG#p SK=ROUND#r
 //	ListRounds                Query PK=PROG#p AND begins_with(SK, ROUND#); sorted in Go by
 //	                          signupOpens, then id
-//	TransitionRound           pairup.CanTransition, then UpdateItem SET state, updatedAt
-//	                          IF attribute_exists(PK) AND state = from; the old item returned on
-//	                          failure tells ENOTFOUND from ECONFLICT
+//	TransitionRound           pairup.CanTransition, then UpdateItem SET state, updatedAt (open →
+//	                          matching: and matchingSince) IF attribute_exists(PK) AND state =
+//	                          from; the old item returned on failure tells ENOTFOUND from ECONFLICT
+//	SetRoundPairing           UpdateItem SET pins, forbids (REMOVE if empty) IF attribute_exists(PK)
+//	                          AND state IN (open, matching) AND attribute_not_exists(commitOwner);
+//	                          the old item returned on failure tells ENOTFOUND from ECONFLICT
+//	BeginCommit               UpdateItem SET commitOwner, commitUntil = now + lease IF state =
+//	                          matching AND (attribute_not_exists(commitOwner) OR commitOwner =
+//	                          owner OR commitUntil <= now); returns the new round; the old item
+//	                          returned on failure tells ENOTFOUND, or ECONFLICT with the lease's
+//	                          holder and end or the round's state
+//	WritePlan                 BatchWriteItem Put pair and outcome items, unconditional (the items
+//	                          are deterministic, so a re-run writes the same ones), 25 a request,
+//	                          4 requests in flight; UnprocessedItems sent again with backoff, up
+//	                          to 12 requests a batch, then an error
+//	FinishCommit              UpdateItem SET state = active, updatedAt = now, matching, committedBy
+//	                          REMOVE commitOwner, commitUntil IF state = matching AND commitOwner =
+//	                          owner; the old item returned on failure: active with committedBy =
+//	                          owner → the round (a retry; nothing written), else ENOTFOUND or
+//	                          ECONFLICT
+//	ListPairs                 Query PK=ROUND#p#r AND begins_with(SK, PAIR#), every page; sorted in
+//	                          Go by id
+//	ListOutcomes              Query PK=ROUND#p#r AND begins_with(SK, OUTCOME#), every page; sorted
+//	                          in Go by registrationId
+//	ListDeferred              Query GSI1 GSI1PK=DEFERRED#p: deferred outcomes of all the
+//	                          programme's rounds in signup order (GSI1SK; eventually consistent)
+//	PreviousPartners          for each given round, Query PK=ROUND#p#r AND begins_with(SK, PAIR#),
+//	                          projection members, every page, 4 rounds at a time; participant →
+//	                          partners (both ways; a trio's each with the other two) built in Go
 //	Register                  TransactWriteItems: Put registration + Put email claim, each
 //	                          IF attribute_not_exists(PK) OR ExpiresAt <= now, + Put outbox
 //	                          message (the confirmation) IF attribute_not_exists(PK). Claim taken →
@@ -113,7 +154,10 @@
 //	DueMessages               Query GSI1 GSI1PK = OUTBOX AND GSI1SK < "<now>$" (eventually
 //	                          consistent; the claim decides), projection key
 //
-// Single-item reads are strongly consistent (read your own writes); index queries are not.
+// Single-item reads and queries of a partition are strongly consistent (read your own writes);
+// index queries are not. The matching's requests (SetRoundPairing, BeginCommit, FinishCommit,
+// WritePlan, ListPairs, ListOutcomes, ListDeferred, PreviousPartners) ask for
+// ReturnConsumedCapacity TOTAL.
 // Every error is wrapped with the operation and its ids ("store: get round iln/2026-1: …");
 // the domain's *pairup.Error codes survive the wrapping (pairup.ErrorCode).
 package store

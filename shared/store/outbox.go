@@ -1,10 +1,13 @@
 package store
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -69,6 +72,102 @@ type outboxItem struct {
 	Error           string            `json:"error,omitempty"`
 	Feedback        string            `json:"feedback,omitempty"`
 	FeedbackAt      time.Time         `json:"feedbackAt,omitzero"`
+	// Attachments are the message's attachments, each one's data gzip-compressed (a binary
+	// attribute), so that a CSV of a few hundred rows fits the item easily.
+	Attachments []storedAttachment `json:"attachments,omitempty"`
+}
+
+type storedAttachment struct {
+	FileName    string `json:"fileName"`
+	ContentType string `json:"contentType"`
+	Gzip        []byte `json:"gzip"`
+}
+
+func storeAttachments(as []mail.Attachment) ([]storedAttachment, error) {
+	if len(as) == 0 {
+		return nil, nil
+	}
+	out := make([]storedAttachment, len(as))
+	for i, a := range as {
+		var b bytes.Buffer
+		zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := zw.Write(a.Data); err != nil {
+			return nil, err
+		}
+		if err := zw.Close(); err != nil {
+			return nil, err
+		}
+		out[i] = storedAttachment{FileName: a.FileName, ContentType: a.ContentType, Gzip: b.Bytes()}
+	}
+	return out, nil
+}
+
+// loadAttachments decompresses stored attachments. One that does not decompress (which only a
+// corrupted item can hold) comes back with no data, which mail.Message.Validate refuses, so the
+// mailer fails the message rather than retrying it until its attempts run out.
+func loadAttachments(stored []storedAttachment) []mail.Attachment {
+	if len(stored) == 0 {
+		return nil
+	}
+	out := make([]mail.Attachment, len(stored))
+	for i, a := range stored {
+		out[i] = mail.Attachment{FileName: a.FileName, ContentType: a.ContentType, Data: gunzip(a.Gzip)}
+	}
+	return out
+}
+
+// gunzip returns the data compressed in z, or nil if z is not gzip data of at most
+// mail.MaxAttachmentBytes.
+func gunzip(z []byte) []byte {
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		return nil
+	}
+	data, err := io.ReadAll(io.LimitReader(zr, mail.MaxAttachmentBytes+1))
+	if err != nil || len(data) > mail.MaxAttachmentBytes {
+		return nil
+	}
+	return data
+}
+
+// itemSize returns the size DynamoDB counts for an item: each attribute's name and value (a
+// number counted at its largest, 21 bytes, which is more than any the outbox stores).
+func itemSize(item map[string]types.AttributeValue) int {
+	n := 0
+	for k, v := range item {
+		n += len(k) + valueSize(v)
+	}
+	return n
+}
+
+func valueSize(v types.AttributeValue) int {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return len(v.Value)
+	case *types.AttributeValueMemberB:
+		return len(v.Value)
+	case *types.AttributeValueMemberN:
+		return 21
+	case *types.AttributeValueMemberM:
+		return 3 + itemSize(v.Value)
+	case *types.AttributeValueMemberL:
+		n := 3
+		for _, e := range v.Value {
+			n += 1 + valueSize(e)
+		}
+		return n
+	case *types.AttributeValueMemberSS:
+		n := 0
+		for _, e := range v.Value {
+			n += len(e)
+		}
+		return n
+	default: // BOOL, NULL; the outbox stores no other sets
+		return 1
+	}
 }
 
 func outboxPK(k string) string { return prefixOutbox + k }
@@ -81,7 +180,7 @@ func (it *outboxItem) queued() *mail.Queued {
 	return &mail.Queued{
 		Message: mail.Message{
 			Key: it.Key, To: it.To, Subject: it.Subject, Text: it.Text, HTML: it.HTML,
-			ListUnsubscribe: it.ListUnsubscribe, Tags: it.Tags,
+			ListUnsubscribe: it.ListUnsubscribe, Tags: it.Tags, Attachments: loadAttachments(it.Attachments),
 		},
 		Status: it.Status, CreatedAt: it.CreatedAt, Attempts: it.Attempts,
 		LeaseID: it.LeaseID, LeaseUntil: it.LeaseUntil, ProviderID: it.ProviderID, SentAt: it.SentAt,
@@ -90,19 +189,29 @@ func (it *outboxItem) queued() *mail.Queued {
 }
 
 // outboxPut is the conditional put that queues m as pending at now: it applies only if no
-// message with m's key exists, so queuing is idempotent.
+// message with m's key exists, so queuing is idempotent. EINVALID if m is not queueable or its
+// item, attachments compressed, would be larger than mail.MaxQueuedBytes.
 func (s *Store) outboxPut(m mail.Message, now time.Time) (*types.Put, error) {
 	if err := m.ValidateQueued(); err != nil {
 		return nil, pairup.Errorf(pairup.EINVALID, "Message %q cannot be queued: %v.", m.Key, err)
+	}
+	attachments, err := storeAttachments(m.Attachments)
+	if err != nil {
+		return nil, err
 	}
 	item, err := marshal(outboxItem{
 		PK: outboxPK(m.Key), SK: skOutbox, GSI1PK: gsiUnsent, GSI1SK: dueKey(now.Add(SweepGrace), m.Key),
 		ExpiresAt: now.Add(outboxTTL).Unix(), ItemType: typeOutbox,
 		Key: m.Key, Status: mail.StatusPending, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
-		ListUnsubscribe: m.ListUnsubscribe, Tags: m.Tags, CreatedAt: now,
+		ListUnsubscribe: m.ListUnsubscribe, Tags: m.Tags, CreatedAt: now, Attachments: attachments,
 	})
 	if err != nil {
 		return nil, err
+	}
+	if n := itemSize(item); n > mail.MaxQueuedBytes {
+		return nil, pairup.Errorf(pairup.EINVALID,
+			"Message %q cannot be queued: it would be stored in %d bytes (attachments compressed), more than %d.",
+			m.Key, n, mail.MaxQueuedBytes)
 	}
 	cond, err := condition(expression.AttributeNotExists(expression.Name(attrPK)))
 	if err != nil {

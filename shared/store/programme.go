@@ -35,6 +35,9 @@ type roundItem struct {
 	SK       string `json:"SK"`
 	ItemType string `json:"itemType"`
 	pairup.Round
+	// CommittedBy is the owner of the commit lease that made the round active (FinishCommit), so
+	// that a retry of FinishCommit by the same run is recognised. Store-only: not in pairup.Round.
+	CommittedBy string `json:"committedBy,omitempty"`
 }
 
 func programmePK(id string) string           { return prefixProgramme + id }
@@ -188,7 +191,8 @@ func (s *Store) ListRounds(ctx context.Context, programmeID string) ([]pairup.Ro
 }
 
 // TransitionRound moves a round from one state to the next, as one conditional write on the
-// current state, and returns the updated round. ECONFLICT if the move is not allowed
+// current state, and returns the updated round. The move open → matching also sets
+// MatchingSince to at, in the same write. ECONFLICT if the move is not allowed
 // (pairup.CanTransition) or the round is no longer in state from; EINVALID for an unknown
 // state; ENOTFOUND if absent.
 func (s *Store) TransitionRound(ctx context.Context, programmeID, roundID string, from, to pairup.RoundState, at time.Time) (*pairup.Round, error) {
@@ -198,6 +202,10 @@ func (s *Store) TransitionRound(ctx context.Context, programmeID, roundID string
 	}
 	update := expression.Set(expression.Name(attrState), expression.Value(to)).
 		Set(expression.Name(attrUpdatedAt), expression.Value(formatTime(at)))
+	if to == pairup.RoundMatching {
+		// Signup has closed: registrations confirmed from now on are not in the matching.
+		update = update.Set(expression.Name(attrMatchingSince), expression.Value(formatTime(at)))
+	}
 	cond := exists().And(expression.Name(attrState).Equal(expression.Value(from)))
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
