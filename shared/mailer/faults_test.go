@@ -403,14 +403,7 @@ func (e *fltEnv) sweepUntil(what string, done func() bool) mailer.Result {
 		if err != nil {
 			e.t.Fatalf("Sweep: %v", err)
 		}
-		total.Messages += res.Messages
-		total.Sent += res.Sent
-		total.Failed += res.Failed
-		total.Skipped += res.Skipped
-		total.Deferred += res.Deferred
-		total.Unclaimed += res.Unclaimed
-		total.Errors += res.Errors
-		total.Paused = total.Paused || res.Paused
+		total.Add(res)
 		if done() {
 			return total
 		}

@@ -92,6 +92,18 @@ type Result struct {
 	Errors int `json:"errors,omitempty"`
 }
 
+// Add adds another invocation's counts to r.
+func (r *Result) Add(o Result) {
+	r.Messages += o.Messages
+	r.Sent += o.Sent
+	r.Failed += o.Failed
+	r.Skipped += o.Skipped
+	r.Deferred += o.Deferred
+	r.Unclaimed += o.Unclaimed
+	r.Errors += o.Errors
+	r.Paused = r.Paused || o.Paused
+}
+
 func (r *Result) add(o Outcome) {
 	switch o {
 	case Sent:
@@ -291,15 +303,8 @@ func (m *Mailer) Sweep(ctx context.Context) (Result, error) {
 			break
 		}
 		res, _ := m.ProcessAll(ctx, fresh)
-		total.Messages += res.Messages
-		total.Sent += res.Sent
-		total.Failed += res.Failed
-		total.Skipped += res.Skipped
-		total.Deferred += res.Deferred
-		total.Unclaimed += res.Unclaimed
-		total.Errors += res.Errors
+		total.Add(res)
 		if res.Paused {
-			total.Paused = true
 			break
 		}
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/pairup/pairup/shared/pairup"
 )
 
@@ -275,43 +277,13 @@ func (s *Store) WritePlan(ctx context.Context, programmeID, roundID string, pair
 	for b := range slices.Chunk(reqs, batchSize) {
 		batches = append(batches, b)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		mu    sync.Mutex
-		first error
-		wg    sync.WaitGroup
-		next  = make(chan []types.WriteRequest)
-	)
-	for range min(batchWorkers, len(batches)) {
-		wg.Go(func() {
-			for b := range next {
-				if err := s.batchWrite(ctx, b); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-						cancel()
-					}
-					mu.Unlock()
-				}
-			}
-		})
-	}
-feed:
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(batchWorkers)
 	for _, b := range batches {
-		select {
-		case next <- b:
-		case <-ctx.Done():
-			break feed
-		}
+		g.Go(func() error { return s.batchWrite(gctx, b) })
 	}
-	close(next)
-	wg.Wait()
-	if first == nil {
-		first = ctx.Err()
-	}
-	if first != nil {
-		return wrap(first, op, programmeID, roundID)
+	if err := g.Wait(); err != nil {
+		return wrap(err, op, programmeID, roundID)
 	}
 	return nil
 }
@@ -516,62 +488,41 @@ func (s *Store) PreviousPartners(ctx context.Context, programmeID string, rounds
 	const op = "previous partners %s"
 	rounds = slices.Compact(slices.Sorted(slices.Values(rounds)))
 	var (
-		mu    sync.Mutex
-		first error
-		wg    sync.WaitGroup
-		next  = make(chan string)
-		seen  = map[string]map[string]bool{}
+		mu   sync.Mutex
+		seen = map[string]map[string]bool{}
 	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for range min(partnerWorkers, len(rounds)) {
-		wg.Go(func() {
-			for r := range next {
-				items, err := s.roundQuery(ctx, programmeID, r, prefixPair, attrMembers)
-				mu.Lock()
-				if err != nil && first == nil {
-					first = fmt.Errorf("round %s: %w", r, err)
-					cancel()
-				}
-				for _, m := range items {
-					var it pairItem
-					if err := unmarshal(m, &it); err != nil {
-						if first == nil {
-							first = err
-						}
-						break
-					}
-					for _, a := range it.Members {
-						for _, b := range it.Members {
-							if a.ParticipantID == b.ParticipantID || a.ParticipantID == "" || b.ParticipantID == "" {
-								continue
-							}
-							if seen[a.ParticipantID] == nil {
-								seen[a.ParticipantID] = map[string]bool{}
-							}
-							seen[a.ParticipantID][b.ParticipantID] = true
-						}
-					}
-				}
-				mu.Unlock()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(partnerWorkers)
+	for _, r := range rounds {
+		g.Go(func() error {
+			items, err := s.roundQuery(gctx, programmeID, r, prefixPair, attrMembers)
+			if err != nil {
+				return fmt.Errorf("round %s: %w", r, err)
 			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, m := range items {
+				var it pairItem
+				if err := unmarshal(m, &it); err != nil {
+					return fmt.Errorf("round %s: %w", r, err)
+				}
+				for _, a := range it.Members {
+					for _, b := range it.Members {
+						if a.ParticipantID == b.ParticipantID || a.ParticipantID == "" || b.ParticipantID == "" {
+							continue
+						}
+						if seen[a.ParticipantID] == nil {
+							seen[a.ParticipantID] = map[string]bool{}
+						}
+						seen[a.ParticipantID][b.ParticipantID] = true
+					}
+				}
+			}
+			return nil
 		})
 	}
-feed:
-	for _, r := range rounds {
-		select {
-		case next <- r:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if first == nil {
-		first = ctx.Err()
-	}
-	if first != nil {
-		return nil, wrap(first, op, programmeID)
+	if err := g.Wait(); err != nil {
+		return nil, wrap(err, op, programmeID)
 	}
 	partners := make(map[string][]string, len(seen))
 	for p, set := range seen {

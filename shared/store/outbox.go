@@ -8,13 +8,15 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/pairup/pairup/shared/mail"
 	"github.com/pairup/pairup/shared/pairup"
@@ -246,40 +248,28 @@ func (s *Store) Enqueue(ctx context.Context, msgs []mail.Message) (queued int, e
 			return 0, wrap(err, op, len(msgs))
 		}
 	}
-	var (
-		mu    sync.Mutex
-		wg    sync.WaitGroup
-		first error
-		next  = make(chan *types.Put)
-	)
-	for range min(enqueueWorkers, len(puts)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range next {
-				_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-					TableName: p.TableName, Item: p.Item, ConditionExpression: p.ConditionExpression,
-					ExpressionAttributeNames: p.ExpressionAttributeNames, ExpressionAttributeValues: p.ExpressionAttributeValues,
-				}, retryConflicts)
-				_, exists := conditionFailed(err)
-				mu.Lock()
-				switch {
-				case err == nil:
-					queued++
-				case !exists && first == nil:
-					first = err
-				}
-				mu.Unlock()
-			}
-		}()
-	}
+	var n atomic.Int64
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(enqueueWorkers)
 	for _, p := range puts {
-		next <- p
+		g.Go(func() error {
+			_, err := s.db.PutItem(gctx, &dynamodb.PutItemInput{
+				TableName: p.TableName, Item: p.Item, ConditionExpression: p.ConditionExpression,
+				ExpressionAttributeNames: p.ExpressionAttributeNames, ExpressionAttributeValues: p.ExpressionAttributeValues,
+			}, retryConflicts)
+			if _, exists := conditionFailed(err); exists {
+				return nil // queued before: a re-run
+			}
+			if err == nil {
+				n.Add(1)
+			}
+			return err
+		})
 	}
-	close(next)
-	wg.Wait()
-	if first != nil {
-		return queued, wrap(first, op, len(msgs))
+	err = g.Wait()
+	queued = int(n.Load())
+	if err != nil {
+		return queued, wrap(err, op, len(msgs))
 	}
 	return queued, nil
 }
