@@ -138,6 +138,9 @@ var (
 		"dynamodb:Query",
 		"dynamodb:UpdateItem",
 	}
+	// storeBatchWrite adds BatchWriteItem, for functions that write many
+	// deterministic items at once (a matching's pairs and outcomes).
+	storeBatchWrite = append(append([]string(nil), storeReadWrite...), "dynamodb:BatchWriteItem")
 )
 
 // mailerConcurrency is the mailer's reserved concurrency, also passed to it
@@ -209,25 +212,27 @@ var Functions = []Function{
 		SESEvents:    true,
 		TableActions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
 	},
+	{
+		Name:        "match-run",
+		Description: "Coordinators' matching: open a round, close signup, pin or forbid, dry run or commit; matches rounds whose signup has closed on a schedule",
+		// 1024 MB: the matcher is CPU-bound (a 2,000-person round in about a second), and
+		// CPU share grows with memory.
+		MemoryMB: 1024,
+		Timeout:  5 * time.Minute,
+		// One run at a time (the commit lease also guarantees it across retries).
+		ReservedConcurrency: 1,
+		Schedules: []Schedule{{
+			ID: "MatchRun", ContextKey: "matchRunSchedule",
+			Expression: "cron(0 * * * ? *)", Input: `{"action":"scheduled"}`,
+		}},
+		TableActions: storeBatchWrite,
+		LinkKey:      true,
+	},
 
 	// Future functions: one entry each. (stack_test.go also builds the stack
 	// with a scheduled "tick" entry, so the scheduling paths are proven
 	// before the functions land.)
 	//
-	// {
-	// 	Name:                "match-run",
-	// 	Description:         "Matches a round when its signup closes; coordinators also invoke it (dry run, commit)",
-	// 	MemoryMB:            1024,
-	// 	Timeout:             5 * time.Minute,
-	// 	ReservedConcurrency: 1,
-	// 	Schedules: []Schedule{{
-	// 		ID: "MatchRun", ContextKey: "matchRunSchedule",
-	// 		Expression: "cron(0 * * * ? *)", Input: `{"action":"scheduled"}`,
-	// 	}},
-	// 	TableActions: storeReadWrite,
-	// 	SendEmail:    true,
-	// 	LinkKey:      true,
-	// },
 	// {
 	// 	Name:        "round-close",
 	// 	Description: "Closes rounds at their end date; sends end-of-round mail",

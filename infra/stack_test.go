@@ -952,8 +952,8 @@ func TestAlarms(t *testing.T) {
 		alarms      int // function errors + API 5xx + DLQ + SES reputation + log alarms
 		subscribers []string
 	}{
-		{"default", 3 + 1 + 1 + 2 + 2, []string{"coordinator@example.org", "ops@example.org"}},
-		{"full", 4 + 1 + 1 + 2 + 2, []string{"coordinator@example.org"}},
+		{"default", 4 + 1 + 1 + 2 + 2, []string{"coordinator@example.org", "ops@example.org"}},
+		{"full", 5 + 1 + 1 + 2 + 2, []string{"coordinator@example.org"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.fixture, func(t *testing.T) {
@@ -1009,7 +1009,9 @@ func TestScheduledFunctions(t *testing.T) {
 		expression, timezone, state, input string
 	}{
 		{"default", "MailerSweep", "mailer", "rate(1 minute)", "UTC", "ENABLED", `{"action":"sweep"}`},
+		{"default", "MatchRun", "match-run", "cron(0 * * * ? *)", "UTC", "ENABLED", `{"action":"scheduled"}`},
 		{"full", "MailerSweep", "mailer", "rate(1 minute)", "Asia/Hong_Kong", "ENABLED", `{"action":"sweep"}`},
+		{"full", "MatchRun", "match-run", "cron(0 * * * ? *)", "Asia/Hong_Kong", "ENABLED", `{"action":"scheduled"}`},
 		{"full", "Tick", "tick", "rate(10 minutes)", "Asia/Hong_Kong", "ENABLED", `{"action":"tick"}`}, // context override
 		{"full", "TickNightly", "tick", "cron(0 3 * * ? *)", "Asia/Hong_Kong", "DISABLED", "{}"},       // "off"
 	}

@@ -37,6 +37,7 @@ const (
 	EnvMinFillSeconds   = "PAIRUP_MIN_FILL_SECONDS"      // a form posted faster is a bot's (default 3)
 	EnvMailRate         = "PAIRUP_MAIL_RATE"             // emails per second across the mailer (default 14)
 	EnvMailConcurrency  = "PAIRUP_MAIL_CONCURRENCY"      // mailer invocations at once (default 1)
+	EnvAllowNow         = "PAIRUP_ALLOW_NOW"             // "true": events may carry "now" (local and test stacks only)
 )
 
 // Need is a capability a function uses; FromEnv requires the variables of exactly the needs it
@@ -69,6 +70,9 @@ type Config struct {
 	// invocation takes MailRate / MailConcurrency.
 	MailRate        float64
 	MailConcurrency int
+	// AllowNow lets coordinator and schedule events carry a "now" that replaces the clock, to
+	// rehearse a round; only local and test stacks set it.
+	AllowNow bool
 }
 
 // FromEnv reads the configuration with getenv (os.Getenv in production), requiring the
@@ -116,6 +120,13 @@ func FromEnv(getenv func(string) string, needs ...Need) (Config, error) {
 			problems = append(problems, EnvMailRate+" must be a positive number of emails per second")
 		}
 		c.MailRate = r
+	}
+	switch v := getenv(EnvAllowNow); v {
+	case "", "false":
+	case "true":
+		c.AllowNow = true
+	default:
+		problems = append(problems, EnvAllowNow+` must be "true" or "false"`)
 	}
 	c.MailConcurrency = 1
 	if v := getenv(EnvMailConcurrency); v != "" {

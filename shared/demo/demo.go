@@ -44,7 +44,19 @@ func Programmes() []pairup.Programme {
 			ID: ILN, Name: "International Librarians Network", Mode: pairup.ModePeer, Locale: "en",
 			Description: "Peer mentoring across countries: all are mentors and all are protégés. Four months, a partner from another country, a discussion topic every two weeks.",
 			Sectors:     sectors, Stages: stages, Interests: interests,
-			Rules: pairup.Rules{RequireSharedLanguage: true, CountryCapPercent: 20, MaxInterests: 5, ConfirmationEmailCap: 5},
+			Rules:        pairup.Rules{RequireSharedLanguage: true, CountryCapPercent: 20, MaxInterests: 5, ConfirmationEmailCap: 5},
+			Coordinators: []string{"coordinators@iln.example.org"},
+			Icebreakers: []string{
+				"What does a typical working day look like for you?",
+				"What is one thing your library does that you are proud of?",
+				"What would you like to learn from someone in another country?",
+			},
+			Topics: []string{
+				"Your library's users: who comes, who doesn't, and why?",
+				"Professional development: how do librarians keep learning where you are?",
+				"Advocacy: how does your library show its value?",
+				"Technology: one tool you could not work without.",
+			},
 		},
 		{
 			ID: HKLA, Name: "HKLA Mentoring Programme", Mode: pairup.ModeMentor, Locale: "en", Country: "HK",
@@ -55,8 +67,17 @@ func Programmes() []pairup.Programme {
 				{ID: "member", Label: "I am a student member of the Hong Kong Library Association."},
 				{ID: "programme", Label: "I am studying on a recognised library or information science programme at Bachelor level or above."},
 			},
-			Priority: &pairup.Question{ID: "final-year", Label: "I am in the final year of my programme (final-year students have priority)."},
-			Rules:    pairup.Rules{SameCountryAllowed: true, RequireSharedLanguage: true, MaxMentees: 3, MaxInterests: 5, ConfirmationEmailCap: 5},
+			Priority:     &pairup.Question{ID: "final-year", Label: "I am in the final year of my programme (final-year students have priority)."},
+			Rules:        pairup.Rules{SameCountryAllowed: true, RequireSharedLanguage: true, MaxMentees: 3, MaxInterests: 5, ConfirmationEmailCap: 5},
+			Coordinators: []string{"mentoring@hkla.example.org"},
+			Icebreakers: []string{
+				"What made you choose librarianship?",
+				"Which part of library work would you like to see up close?",
+			},
+			Topics: []string{
+				"Career paths in Hong Kong libraries",
+				"Preparing for your first job interview",
+			},
 		},
 	}
 }

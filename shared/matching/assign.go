@@ -88,7 +88,7 @@ type AssignPotentials struct {
 // to get a fair, stated waitlist order. Which mentor each assigned mentee gets, among equally
 // good choices, is deterministic but not otherwise specified.
 func Assign(mentees int, capacity []int, arcs []Arc, maxCardinality bool) (mentor []int, total int64) {
-	g := asgFromArcs("Assign", mentees, capacity, arcs, maxCardinality)
+	g := asgFromArcs("Assign", mentees, capacity, arcs, maxCardinality, asgOptions{})
 	mentor, total, _ = asgSolve(g, false)
 	return mentor, total
 }
@@ -96,7 +96,7 @@ func Assign(mentees int, capacity []int, arcs []Arc, maxCardinality bool) (mento
 // AssignDual is Assign that also returns the potentials that certify the assignment optimal
 // (see AssignPotentials for exactly what they prove).
 func AssignDual(mentees int, capacity []int, arcs []Arc, maxCardinality bool) (mentor []int, total int64, dual AssignPotentials) {
-	g := asgFromArcs("AssignDual", mentees, capacity, arcs, maxCardinality)
+	g := asgFromArcs("AssignDual", mentees, capacity, arcs, maxCardinality, asgOptions{})
 	return asgSolve(g, true)
 }
 
@@ -111,7 +111,7 @@ func AssignDual(mentees int, capacity []int, arcs []Arc, maxCardinality bool) (m
 // waitlisted mentees equal Assign's; which mentor a mentee gets among equally good ones may
 // differ from Assign's choice (it is deterministic for each function).
 func AssignDense(mentees int, capacity []int, score []int32, maxCardinality bool) (mentor []int, total int64) {
-	g := asgFromDense("AssignDense", mentees, capacity, score, maxCardinality)
+	g := asgFromDense("AssignDense", mentees, capacity, score, maxCardinality, asgOptions{})
 	mentor, total, _ = asgSolve(g, false)
 	return mentor, total
 }
@@ -119,7 +119,7 @@ func AssignDense(mentees int, capacity []int, score []int32, maxCardinality bool
 // AssignDenseDual is AssignDense that also returns the certificate described at
 // AssignPotentials.
 func AssignDenseDual(mentees int, capacity []int, score []int32, maxCardinality bool) (mentor []int, total int64, dual AssignPotentials) {
-	g := asgFromDense("AssignDenseDual", mentees, capacity, score, maxCardinality)
+	g := asgFromDense("AssignDenseDual", mentees, capacity, score, maxCardinality, asgOptions{})
 	return asgSolve(g, true)
 }
 
@@ -232,14 +232,13 @@ func CheckAssignment(mentees int, capacity []int, arcs []Arc, maxCardinality boo
 	return nil
 }
 
-// Test hooks: asgNoMatrix disables the conversion of dense arc lists to a matrix, and
-// asgSource forces the search orientation (0 automatic, 1 from mentors, 2 from mentees), so
-// that tests cover every variant.
-var (
-	asgNoMatrix = false
-	asgSource   = 0
-	asgNo16     = false // disables the 16-bit copy of the dense matrix (build16)
-)
+// asgOptions select the internal code paths of one call, so that tests cover every variant;
+// the zero value (what the exported functions use) chooses automatically.
+type asgOptions struct {
+	source   int  // search orientation: 0 automatic, 1 from mentors, 2 from mentees
+	noMatrix bool // no conversion of dense arc lists to a matrix
+	no16     bool // no 16-bit copy of the dense matrix (build16)
+}
 
 // asgGraph is the canonical instance. Working weights are W+lambda; lambda > 0 only with
 // maxCardinality (it makes every larger assignment outweigh every smaller one).
@@ -267,6 +266,7 @@ type asgGraph struct {
 	// original input, for the certificate of arcs left out of the working graph.
 	arcs   []Arc
 	matrix []int32 // AssignDense's matrix (arcs is nil)
+	opt    asgOptions
 }
 
 func asgCheckSizes(op string, mentees int, capacity []int) ([]int32, int64) {
@@ -291,8 +291,8 @@ func asgCheckSizes(op string, mentees int, capacity []int) ([]int32, int64) {
 	return caps, sum
 }
 
-func asgByMentee(mentees int, slots int64) bool {
-	switch asgSource {
+func asgByMentee(mentees int, slots int64, opt asgOptions) bool {
+	switch opt.source {
 	case 1:
 		return false
 	case 2:
@@ -326,15 +326,15 @@ func asgLambda(op string, mentees int, slots int64, maxAbs uint64, maxCard bool)
 	return int64(lam) + 1
 }
 
-func asgFromArcs(op string, mentees int, capacity []int, arcs []Arc, maxCard bool) *asgGraph {
+func asgFromArcs(op string, mentees int, capacity []int, arcs []Arc, maxCard bool, opt asgOptions) *asgGraph {
 	caps, slots := asgCheckSizes(op, mentees, capacity)
 	m := len(capacity)
-	g := &asgGraph{op: op, n: mentees, m: m, cap: caps, maxCard: maxCard, arcs: arcs}
-	g.byMentee = asgByMentee(mentees, slots)
+	g := &asgGraph{op: op, n: mentees, m: m, cap: caps, maxCard: maxCard, arcs: arcs, opt: opt}
+	g.byMentee = asgByMentee(mentees, slots, opt)
 	// A dense arc set (at least a third of all pairs kept, so the matrix is no larger than the
 	// arc lists) with weights that fit an int32 goes to the matrix search of AssignDense. The
 	// decision depends only on the set of arcs.
-	if cells := uint64(mentees) * uint64(m); !g.byMentee && !asgNoMatrix && cells > 0 && cells <= 1<<30 && 3*uint64(len(arcs)) >= cells {
+	if cells := uint64(mentees) * uint64(m); !g.byMentee && !opt.noMatrix && cells > 0 && cells <= 1<<30 && 3*uint64(len(arcs)) >= cells {
 		if g.matrixFromArcs(slots) {
 			return g
 		}
@@ -465,14 +465,14 @@ func (g *asgGraph) matrixFromArcs(slots int64) bool {
 	return true
 }
 
-func asgFromDense(op string, mentees int, capacity []int, score []int32, maxCard bool) *asgGraph {
+func asgFromDense(op string, mentees int, capacity []int, score []int32, maxCard bool, opt asgOptions) *asgGraph {
 	caps, slots := asgCheckSizes(op, mentees, capacity)
 	m := len(capacity)
 	if uint64(len(score)) != uint64(m)*uint64(mentees) {
 		panic(fmt.Sprintf("matching: %s: len(score) = %d, want mentors·mentees = %d·%d", op, len(score), m, mentees))
 	}
-	g := &asgGraph{op: op, n: mentees, m: m, cap: caps, maxCard: maxCard, matrix: score}
-	g.byMentee = asgByMentee(mentees, slots)
+	g := &asgGraph{op: op, n: mentees, m: m, cap: caps, maxCard: maxCard, matrix: score, opt: opt}
+	g.byMentee = asgByMentee(mentees, slots, opt)
 	var maxAbs uint64
 	kept := 0
 	for j := 0; j < m; j++ {

@@ -374,7 +374,7 @@ const asgNoArc16 = math.MinInt16
 // mentors with places) scores in [−32767, 32767]; other entries become asgNoArc16. The dense
 // searches scan whole rows, mostly from memory, so halving the row width speeds them up.
 func (g *asgGraph) build16() {
-	if asgNo16 || g.dense == nil {
+	if g.opt.no16 || g.dense == nil {
 		return
 	}
 	n := g.n

@@ -19,9 +19,7 @@ func TestAssignDenseFastPaths(t *testing.T) {
 		var refM []int
 		var refT int64
 		for vi, v := range variants {
-			asgNo16 = v.no16
-			got, total, dual := AssignDenseDual(n, capacity, score, maxCard)
-			asgNo16 = false
+			got, total, dual := asgOptions{no16: v.no16}.assignDenseDual(n, capacity, score, maxCard)
 			if err := CheckAssignment(n, capacity, arcs, maxCard, got, total, dual); err != nil {
 				t.Fatalf("variant %+v: certificate: %v", v, err)
 			}

@@ -65,9 +65,7 @@ func TestAssignDensePhases(t *testing.T) {
 				if err := CheckAssignment(n, capacity, arcs, maxCard, got, total, dual); err != nil {
 					t.Fatalf("certificate: %v", err)
 				}
-				var ref []int
-				var refTotal int64
-				asgWithVariant(2, func() { ref, refTotal = Assign(n, capacity, arcs, maxCard) }) // from mentees, heap
+				ref, refTotal := asgOptions{source: 2}.assign(n, capacity, arcs, maxCard) // from mentees, heap
 				if total != refTotal || !asgSameWaitlist(got, ref) {
 					t.Fatalf("dense = %d %v, sparse = %d %v", total, asgAssignedSet(got), refTotal, asgAssignedSet(ref))
 				}

@@ -259,21 +259,28 @@ func asgAssignedSet(mentor []int) []int {
 // asgVariants are the internal code paths: search orientation (from mentors or mentees) and,
 // from mentors, arc lists or the matrix.
 var asgVariants = []struct {
-	name     string
-	source   int
-	noMatrix bool
+	name string
+	opt  asgOptions
 }{
-	{"Auto", 0, false},
-	{"FromMentors", 1, false},
-	{"FromMentorsArcLists", 1, true},
-	{"FromMentees", 2, false},
+	{"Auto", asgOptions{}},
+	{"FromMentors", asgOptions{source: 1}},
+	{"FromMentorsArcLists", asgOptions{source: 1, noMatrix: true}},
+	{"FromMentees", asgOptions{source: 2}},
 }
 
-// asgWithVariant runs f with the test hooks set for variant v.
-func asgWithVariant(v int, f func()) {
-	asgSource, asgNoMatrix = asgVariants[v].source, asgVariants[v].noMatrix
-	defer func() { asgSource, asgNoMatrix = 0, false }()
-	f()
+// assign, assignDual, assignDense and assignDenseDual are the exported entry points with
+// options o (they use the zero options).
+func (o asgOptions) assign(mentees int, capacity []int, arcs []Arc, maxCard bool) ([]int, int64) {
+	mentor, total, _ := asgSolve(asgFromArcs("Assign", mentees, capacity, arcs, maxCard, o), false)
+	return mentor, total
+}
+
+func (o asgOptions) assignDual(mentees int, capacity []int, arcs []Arc, maxCard bool) ([]int, int64, AssignPotentials) {
+	return asgSolve(asgFromArcs("AssignDual", mentees, capacity, arcs, maxCard, o), true)
+}
+
+func (o asgOptions) assignDenseDual(mentees int, capacity []int, score []int32, maxCard bool) ([]int, int64, AssignPotentials) {
+	return asgSolve(asgFromDense("AssignDenseDual", mentees, capacity, score, maxCard, o), true)
 }
 
 // asgCheckBrute runs every entry point and code path on one instance and compares with brute
@@ -282,27 +289,26 @@ func asgCheckBrute(t *testing.T, mentees int, capacity []int, arcs []Arc, maxCar
 	t.Helper()
 	wantTotal, wantSet := asgBrute(mentees, capacity, arcs, maxCard)
 	for v := range asgVariants {
-		asgWithVariant(v, func() {
-			check := func(what string, got []int, total int64, dual AssignPotentials) {
-				t.Helper()
-				if total != wantTotal || !slices.Equal(asgAssignedSet(got), wantSet) {
-					t.Fatalf("%s/%s(%d, %v, %v, maxCard=%v) = %v, %d; want total %d, assigned %v",
-						asgVariants[v].name, what, mentees, capacity, arcs, maxCard, got, total, wantTotal, wantSet)
-				}
-				if err := CheckAssignment(mentees, capacity, arcs, maxCard, got, total, dual); err != nil {
-					t.Fatalf("%s/%s certificate for %d, %v, %v, maxCard=%v: %v\nmentor %v dual %+v",
-						asgVariants[v].name, what, mentees, capacity, arcs, maxCard, err, got, dual)
-				}
+		o := asgVariants[v].opt
+		check := func(what string, got []int, total int64, dual AssignPotentials) {
+			t.Helper()
+			if total != wantTotal || !slices.Equal(asgAssignedSet(got), wantSet) {
+				t.Fatalf("%s/%s(%d, %v, %v, maxCard=%v) = %v, %d; want total %d, assigned %v",
+					asgVariants[v].name, what, mentees, capacity, arcs, maxCard, got, total, wantTotal, wantSet)
 			}
-			got, total, dual := AssignDual(mentees, capacity, arcs, maxCard)
-			check("AssignDual", got, total, dual)
-			plain, ptotal := Assign(mentees, capacity, arcs, maxCard)
-			if !slices.Equal(plain, got) || ptotal != total {
-				t.Fatalf("%s: Assign = %v, %d but AssignDual = %v, %d", asgVariants[v].name, plain, ptotal, got, total)
+			if err := CheckAssignment(mentees, capacity, arcs, maxCard, got, total, dual); err != nil {
+				t.Fatalf("%s/%s certificate for %d, %v, %v, maxCard=%v: %v\nmentor %v dual %+v",
+					asgVariants[v].name, what, mentees, capacity, arcs, maxCard, err, got, dual)
 			}
-			got, total, dual = AssignDenseDual(mentees, capacity, asgDenseOf(mentees, capacity, arcs), maxCard)
-			check("AssignDenseDual", got, total, dual)
-		})
+		}
+		got, total, dual := o.assignDual(mentees, capacity, arcs, maxCard)
+		check("AssignDual", got, total, dual)
+		plain, ptotal := o.assign(mentees, capacity, arcs, maxCard)
+		if !slices.Equal(plain, got) || ptotal != total {
+			t.Fatalf("%s: Assign = %v, %d but AssignDual = %v, %d", asgVariants[v].name, plain, ptotal, got, total)
+		}
+		got, total, dual = o.assignDenseDual(mentees, capacity, asgDenseOf(mentees, capacity, arcs), maxCard)
+		check("AssignDenseDual", got, total, dual)
 	}
 }
 
@@ -406,15 +412,13 @@ func TestAssignRandomCertified(t *testing.T) {
 						t.Fatalf("iteration %d: %v", it, err)
 					}
 					for v := 1; v < len(asgVariants); v++ {
-						asgWithVariant(v, func() {
-							sp, st, sd := AssignDual(sh.mentees, capacity, arcs, maxCard)
-							if err := CheckAssignment(sh.mentees, capacity, arcs, maxCard, sp, st, sd); err != nil {
-								t.Fatalf("iteration %d (%s): %v", it, asgVariants[v].name, err)
-							}
-							if st != total || !asgSameWaitlist(sp, got) {
-								t.Fatalf("iteration %d: %s gave total %d, want %d (or a different waitlist)", it, asgVariants[v].name, st, total)
-							}
-						})
+						sp, st, sd := asgVariants[v].opt.assignDual(sh.mentees, capacity, arcs, maxCard)
+						if err := CheckAssignment(sh.mentees, capacity, arcs, maxCard, sp, st, sd); err != nil {
+							t.Fatalf("iteration %d (%s): %v", it, asgVariants[v].name, err)
+						}
+						if st != total || !asgSameWaitlist(sp, got) {
+							t.Fatalf("iteration %d: %s gave total %d, want %d (or a different waitlist)", it, asgVariants[v].name, st, total)
+						}
 					}
 					shuffled := slices.Clone(arcs)
 					r.Shuffle(len(shuffled), func(a, b int) { shuffled[a], shuffled[b] = shuffled[b], shuffled[a] })
@@ -470,8 +474,7 @@ func TestAssignCanonicalizeAugments(t *testing.T) {
 	arcs := []Arc{{0, 0, 1}, {1, 1, 1}, {0, 1, 2}}
 	for v := 1; v < len(asgVariants); v++ {
 		t.Run(asgVariants[v].name, func(t *testing.T) {
-			var g *asgGraph
-			asgWithVariant(v, func() { g = asgFromArcs("test", 2, []int{1, 1}, arcs, false) })
+			g := asgFromArcs("test", 2, []int{1, 1}, arcs, false, asgVariants[v].opt)
 			s := &asgSolver{
 				g:      g,
 				u:      []int64{1, 0},
@@ -485,5 +488,49 @@ func TestAssignCanonicalizeAugments(t *testing.T) {
 				t.Fatalf("assign %v vac %v, want [0 1] [0 0]", s.assign, s.vac)
 			}
 		})
+	}
+}
+
+// TestAssignConcurrentVariants runs every code path on the same instances at the same time
+// (run it with -race): each call's options are its own, so each result equals the one computed
+// alone.
+func TestAssignConcurrentVariants(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 19))
+	type job struct {
+		v        int
+		capacity []int
+		arcs     []Arc
+		n        int
+	}
+	var jobs []job
+	for _, n := range []int{120, 40} {
+		capacity, arcs := asgRandomInstance(r, n, 30, 3, 0.5, -5, 20, true)
+		for v := range asgVariants {
+			jobs = append(jobs, job{v, capacity, arcs, n})
+		}
+	}
+	type out struct {
+		mentor []int
+		total  int64
+	}
+	alone := make([]out, len(jobs))
+	for i, j := range jobs {
+		alone[i].mentor, alone[i].total, _ = asgVariants[j.v].opt.assignDual(j.n, j.capacity, j.arcs, true)
+	}
+	together := make([]out, len(jobs))
+	done := make(chan int)
+	for i, j := range jobs {
+		go func() {
+			together[i].mentor, together[i].total, _ = asgVariants[j.v].opt.assignDual(j.n, j.capacity, j.arcs, true)
+			done <- i
+		}()
+	}
+	for range jobs {
+		<-done
+	}
+	for i, j := range jobs {
+		if !slices.Equal(together[i].mentor, alone[i].mentor) || together[i].total != alone[i].total {
+			t.Errorf("%s, %d mentees: concurrent run differs from the run alone", asgVariants[j.v].name, j.n)
+		}
 	}
 }

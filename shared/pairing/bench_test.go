@@ -21,36 +21,39 @@ import (
 // built from the code before that day's pricing and solver changes took 73.6 s back to
 // back with them. The machine's speed varies by up to 20% between runs; run with
 // -test.v to see each round's solve and pricing times.
-func benchPeer(b *testing.B, n int) { benchPeerRounds(b, n, 0) }
+func benchPeer(b *testing.B, n int) { benchPeerRounds(b, n, 0, pairing.Knobs{}) }
 
-// runMatch times b.N matches of in and returns the last result's stats;
-// with -test.v the matcher's progress lines go to stderr with timestamps.
-func runMatch(b *testing.B, in pairing.Input) pairing.Stats {
+// runMatch times b.N matches of in and returns the last result's stats and
+// the counters summed over the runs; with -test.v the matcher's progress
+// lines go to stderr with timestamps.
+func runMatch(b *testing.B, in pairing.Input, k pairing.Knobs) (pairing.Stats, pairing.Counters) {
 	if testing.Verbose() {
 		t0 := time.Now()
-		pairing.SetDebug(func(f string, a ...any) {
+		k.Debug = func(f string, a ...any) {
 			fmt.Fprintf(os.Stderr, "%7.2fs "+f+"\n", append([]any{time.Since(t0).Seconds()}, a...)...)
-		})
-		defer pairing.SetDebug(nil)
+		}
 	}
 	b.ResetTimer()
 	var res *pairing.Result
+	var sum pairing.Counters
 	for i := 0; i < b.N; i++ {
 		var err error
-		res, err = pairing.Match(in)
+		var c pairing.Counters
+		res, c, err = pairing.MatchWith(in, k)
 		if err != nil {
 			b.Fatal(err)
 		}
+		sum.VerifyMissed += c.VerifyMissed
+		sum.IncrementalCertificates += c.IncrementalCertificates
 	}
 	b.StopTimer()
-	st := res.Stats
-	return st
+	return res.Stats, sum
 }
 
-func benchPeerRounds(b *testing.B, n, maxRounds int) {
+func benchPeerRounds(b *testing.B, n, maxRounds int, k pairing.Knobs) pairing.Counters {
 	in := roundgen.ILN(roundgen.ILNConfig{Seed: 1, People: n})
 	in.Rules.MaxPricingRounds = maxRounds
-	st := runMatch(b, in)
+	st, c := runMatch(b, in, k)
 	b.ReportMetric(float64(st.Gap), "gap")
 	b.ReportMetric(float64(st.PricingRounds), "rounds")
 	b.ReportMetric(float64(st.EdgesUsed), "edges")
@@ -61,6 +64,7 @@ func benchPeerRounds(b *testing.B, n, maxRounds int) {
 	}
 	b.Logf("n=%d accepted=%d deferred=%d pairs=%d unmatched=%d exact=%v gap=%d rounds=%d edges=%d checked=%d score=%d",
 		n, st.Accepted, st.Deferred, st.Pairs, st.Unmatched, st.Exact, st.Gap, st.PricingRounds, st.EdgesUsed, st.PairsChecked, st.TotalScore)
+	return c
 }
 
 func BenchmarkPeer2000(b *testing.B)  { benchPeer(b, 2000) }
@@ -68,10 +72,8 @@ func BenchmarkPeer10000(b *testing.B) { benchPeer(b, 10000) }
 func BenchmarkPeer30000(b *testing.B) { benchPeer(b, 30000) }
 
 func BenchmarkPeerVerify(b *testing.B) {
-	pairing.SetVerifyPricing(true)
-	benchPeer(b, 30000)
-	if m := pairing.SetVerifyPricing(false); m > 0 {
-		b.Errorf("pricing missed %d violators", m)
+	if c := benchPeerRounds(b, 30000, 0, pairing.Knobs{VerifyPricing: true}); c.VerifyMissed > 0 {
+		b.Errorf("pricing missed %d violators", c.VerifyMissed)
 	}
 }
 func BenchmarkPeer100000(b *testing.B) { benchPeer(b, 100000) }
@@ -80,12 +82,12 @@ func BenchmarkPeer100000(b *testing.B) { benchPeer(b, 100000) }
 // certified gap (see Stats.Gap: the second solve leaves nobody matchable
 // exposed, so the number of pairs is maximum and the gap bounds the score
 // shortfall; on 2026-11-26: gap 554,205 for a true shortfall of 90,612).
-func BenchmarkPeer100000Capped(b *testing.B) { benchPeerRounds(b, 100000, 2) }
+func BenchmarkPeer100000Capped(b *testing.B) { benchPeerRounds(b, 100000, 2, pairing.Knobs{}) }
 
-func benchMentor(b *testing.B, mentees, mentors, maxRounds int) {
+func benchMentor(b *testing.B, mentees, mentors, maxRounds int, k pairing.Knobs) {
 	in := roundgen.HKLA(roundgen.HKLAConfig{Seed: 1, Mentees: mentees, Mentors: mentors})
 	in.Rules.MaxPricingRounds = maxRounds
-	st := runMatch(b, in)
+	st, _ := runMatch(b, in, k)
 	b.ReportMetric(float64(st.Gap), "gap")
 	b.ReportMetric(float64(st.PricingRounds), "rounds")
 	b.ReportMetric(float64(st.EdgesUsed), "arcs")
@@ -95,18 +97,16 @@ func benchMentor(b *testing.B, mentees, mentors, maxRounds int) {
 }
 
 // HKLA-like: mentors are the scarce side (3,333 mentors, about 6,700 places).
-func BenchmarkMentor10000(b *testing.B)  { benchMentor(b, 10000, 3333, 0) }
-func BenchmarkMentor100000(b *testing.B) { benchMentor(b, 100000, 3333, 0) }
+func BenchmarkMentor10000(b *testing.B)  { benchMentor(b, 10000, 3333, 0, pairing.Knobs{}) }
+func BenchmarkMentor100000(b *testing.B) { benchMentor(b, 100000, 3333, 0, pairing.Knobs{}) }
 
 // BenchmarkMentor100000x33333 keeps the 3:1 ratio (about 66,700 places):
 // the matrix is too large for the dense solver, so the sparse path runs
 // with a single solve (the assignment core needs minutes per solve at this
 // size) and reports the certified gap.
-func BenchmarkMentor100000x33333(b *testing.B) { benchMentor(b, 100000, 33333, 1) }
+func BenchmarkMentor100000x33333(b *testing.B) { benchMentor(b, 100000, 33333, 1, pairing.Knobs{}) }
 
 // BenchmarkMentor10000Sparse forces the sparse, priced path.
 func BenchmarkMentor10000Sparse(b *testing.B) {
-	old := pairing.SetDenseLimit(0)
-	defer pairing.SetDenseLimit(old)
-	benchMentor(b, 10000, 3333, 0)
+	benchMentor(b, 10000, 3333, 0, pairing.Knobs{SparseMentor: true})
 }

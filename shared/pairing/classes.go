@@ -95,10 +95,10 @@ func (rd *round) bound(u int, c *class, uIsMentee bool) int64 {
 // member of b (peer mode), or -1 when no pair between them is feasible by
 // country or language.
 func (rd *round) classBound(a, b *class) int64 {
-	if !rd.rules.SameCountryAllowed && a.onlyCountry >= 0 && a.onlyCountry == b.onlyCountry {
+	if !rd.rules.Programme.SameCountryAllowed && a.onlyCountry >= 0 && a.onlyCountry == b.onlyCountry {
 		return -1
 	}
-	if rd.rules.RequireSharedLanguage && a.langs.and(b.langs).empty() {
+	if rd.rules.Programme.RequireSharedLanguage && a.langs.and(b.langs).empty() {
 		return -1
 	}
 	return rd.scoreOf(a.stage, a.sector, a.pref, a.tz, b.stage, b.sector, b.pref, b.tz,
@@ -109,10 +109,10 @@ func (rd *round) classBound(a, b *class) int64 {
 // country and language.
 func (rd *round) feasibleWithClass(u int, c *class) bool {
 	a := &rd.people[u]
-	if !rd.rules.SameCountryAllowed && c.onlyCountry == a.countryID {
+	if !rd.rules.Programme.SameCountryAllowed && c.onlyCountry == a.countryID {
 		return false
 	}
-	return !rd.rules.RequireSharedLanguage || !a.langs.and(c.langs).empty()
+	return !rd.rules.Programme.RequireSharedLanguage || !a.langs.and(c.langs).empty()
 }
 
 // scoreWithClass is the score of u with a member of c who shares `shared`

@@ -4,6 +4,27 @@
 // made, and reports everybody left out with a specific reason. It is pure
 // Go: no I/O, no AWS. The optimisation cores live in shared/matching.
 //
+// # Input
+//
+// The matcher speaks the domain's vocabulary (shared/pairup): Rules.Mode is
+// a pairup.Mode, Person.Role a pairup.Role, Person.Preference a
+// pairup.Preference, and Rules.Programme is the programme's pairup.Rules,
+// whose hard constraints (SameCountryAllowed, RequireSharedLanguage,
+// CountryCapPercent) it applies. Sectors, career stages and interests are
+// the programme's own: Rules.Sectors, Rules.Stages and Rules.Interests are
+// its option lists (pairup.Option), a Person's values must be among them,
+// the career-stage order is the order of Rules.Stages, and every reason
+// shows the options' labels. Without interest options, interests are free
+// text. The rest of Rules (Weights, OddPolicy, CandidateK,
+// MaxPricingRounds) is the matcher's own. A caller maps a programme with
+//
+//	in := pairing.Input{Rules: pairing.RulesFor(programme), People: people, RoundStart: start}
+//
+// where each Person is one confirmed registration (same ID, country,
+// languages, time zone, sector, stage, interests, preference, role and
+// capacity). Match keeps no state between calls, so calls may run
+// concurrently.
+//
 // # Modes
 //
 // Peer mode (ILN) is maximum-weight matching in a general graph: every
@@ -14,8 +35,9 @@
 // # Hard constraints
 //
 // A pair is feasible only if all of these hold:
-//   - not two people from the same country, unless Rules.SameCountryAllowed;
-//   - at least one shared language, if Rules.RequireSharedLanguage;
+//   - not two people from the same country, unless
+//     Rules.Programme.SameCountryAllowed;
+//   - at least one shared language, if Rules.Programme.RequireSharedLanguage;
 //   - not previous partners: either side listing the other in
 //     PreviousPartners excludes the pair (symmetric);
 //   - not forbidden by the coordinator (Input.Forbids);
@@ -30,9 +52,9 @@
 //
 // # Country cap (intake quota)
 //
-// With Rules.CountryCapPercent = P > 0 (peer mode; ILN: 20), no country may
-// have more than cap(A) = max(1, ⌊P·A/100⌋) of the A accepted people. A is
-// found iteratively: starting from A = everyone, A becomes
+// With Rules.Programme.CountryCapPercent = P > 0 (peer mode; ILN: 20), no
+// country may have more than cap(A) = max(1, ⌊P·A/100⌋) of the A accepted
+// people. A is found iteratively: starting from A = everyone, A becomes
 // Σ_country min(count, cap(A)) until it stops changing (the largest
 // consistent intake). Each country keeps its earliest SignedUpAt (then ID);
 // pinned people keep their places first. The rest are returned in
@@ -156,8 +178,10 @@
 //
 // Match returns InputErrors listing every problem found (participant,
 // field, reason): missing or unknown country (ISO 3166-1 alpha-2) or
-// language (ISO 639-1) code, unknown IANA time zone, unknown sector, stage
-// or preference, weights out of range, duplicate or missing IDs, pins and
-// forbids naming unknown people, pins breaking a hard constraint, pinned and
-// forbidden pairs, people pinned twice. Nothing is silently dropped.
+// language (ISO 639-1) code, unknown IANA time zone, a sector, stage or
+// interest not among the programme's options, unknown preference or role,
+// option lists with a duplicate value or more than MaxOptions, weights out
+// of range, duplicate or missing IDs, pins and forbids naming unknown
+// people, pins breaking a hard constraint, pinned and forbidden pairs,
+// people pinned twice. Nothing is silently dropped.
 package pairing

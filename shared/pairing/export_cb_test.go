@@ -1,9 +1,5 @@
 package pairing
 
-// SetClassBoundCells sets the class-bound matrix cap (0 disables the
-// matrix) and returns the old one.
-func SetClassBoundCells(n int) int { old := maxClassBoundCells; maxClassBoundCells = n; return old }
-
 // CheckClassBoundCache fills the class-pair bound matrix as matchPeers does
 // and compares every cell read through the cache with classBound; a class
 // from another buildClasses call must fall back to classBound. It returns

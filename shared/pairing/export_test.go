@@ -8,7 +8,7 @@ type Oracle struct {
 
 // NewOracle validates in and returns its oracle.
 func NewOracle(in Input) (*Oracle, error) {
-	rd, err := prepare(in)
+	rd, err := prepare(in, defaultTuning())
 	if err != nil {
 		return nil, err
 	}
@@ -35,38 +35,39 @@ func (o *Oracle) Score(a, b string) int64 { return o.rd.score(o.rd.index[a], o.r
 // MaxScore is the round's score bound.
 func (o *Oracle) MaxScore() int64 { return o.rd.roundMaxScore() }
 
-// SetDebug routes the package's progress lines to f (nil: off).
-func SetDebug(f func(format string, args ...any)) {
-	if f == nil {
-		f = func(string, ...any) {}
+// Knobs change a test's Match call's internal settings (see tuning); the
+// zero value changes nothing.
+type Knobs struct {
+	Debug              func(format string, args ...any) // progress lines
+	SparseMentor       bool                             // mentor mode: the sparse, priced phase 2 whatever the size
+	NoClassBoundMatrix bool                             // peer mode: no class-pair bound matrix
+	MaxFound           int                              // per-person violator cap of a pricing scan (0: default)
+	VerifyPricing      bool                             // check every pair after a pricing round that found nothing
+}
+
+// Counters are what a MatchWith call counted.
+type Counters struct {
+	VerifyMissed            int // violators the exhaustive check found (VerifyPricing)
+	IncrementalCertificates int // loops certified by an exact incremental scan
+}
+
+// MatchWith is Match with the knobs applied, and what it counted.
+func MatchWith(in Input, k Knobs) (*Result, Counters, error) {
+	t := defaultTuning()
+	t.debugf = k.Debug
+	if k.SparseMentor {
+		t.denseLimit = 0
 	}
-	debugf = f
+	if k.NoClassBoundMatrix {
+		t.classBoundCells = 0
+	}
+	if k.MaxFound > 0 {
+		t.maxFound = uint8(k.MaxFound)
+	}
+	t.verifyPricing = k.VerifyPricing
+	res, err := match(in, t)
+	return res, Counters{VerifyMissed: t.verifyMissed, IncrementalCertificates: t.incrementalCertificates}, err
 }
-
-// SetDenseLimit changes the mentor-mode dense threshold (cells) and returns
-// the old one.
-func SetDenseLimit(n int) int { old := denseLimit; denseLimit = n; return old }
-
-// SetVerifyPricing turns on the exhaustive pricing check.
-// It returns the number of missed violators seen since the last call.
-func SetVerifyPricing(on bool) int {
-	verifyPricing = on
-	m := verifyMissed
-	verifyMissed = 0
-	return m
-}
-
-// IncrementalCertificates returns how many solve–price loops were certified
-// by an exact incremental scan since the last call.
-func IncrementalCertificates() int {
-	n := incrementalCertificates
-	incrementalCertificates = 0
-	return n
-}
-
-// SetMaxFound sets the per-person violator cap of a pricing scan and
-// returns the old one.
-func SetMaxFound(n int) int { old := maxFoundPerVertex; maxFoundPerVertex = uint8(n); return int(old) }
 
 // CheckBounds checks pairBounds, which the peer candidate search and
 // pricing use for a whole class pair at once, against bound for every

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pairup/pairup/shared/pairing"
 	"github.com/pairup/pairup/shared/pairing/roundgen"
+	"github.com/pairup/pairup/shared/pairup"
 )
 
 var start = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
@@ -19,8 +20,8 @@ func pp(id, country, tz string, langs ...string) pairing.Person {
 }
 
 func peerInput(people ...pairing.Person) pairing.Input {
-	r := pairing.ILNRules()
-	r.CountryCapPercent = 0
+	r := roundgen.ILNRules()
+	r.Programme.CountryCapPercent = 0
 	return pairing.Input{Rules: r, People: people, RoundStart: start}
 }
 
@@ -61,10 +62,10 @@ func checkResult(t *testing.T, in pairing.Input, res *pairing.Result) {
 	seen := map[string]int{}
 	load := map[string]int{}
 	okPair := func(a, b *pairing.Person) error {
-		if !in.Rules.SameCountryAllowed && strings.EqualFold(a.Country, b.Country) {
+		if !in.Rules.Programme.SameCountryAllowed && strings.EqualFold(a.Country, b.Country) {
 			return fmt.Errorf("same country %s", a.Country)
 		}
-		if in.Rules.RequireSharedLanguage {
+		if in.Rules.Programme.RequireSharedLanguage {
 			shared := false
 			for _, x := range a.Languages {
 				for _, y := range b.Languages {
@@ -95,7 +96,7 @@ func checkResult(t *testing.T, in pairing.Input, res *pairing.Result) {
 			t.Errorf("pair %v has no reasons", p.Members)
 		}
 		want := 2
-		if in.Rules.Mode == pairing.ModePeer && len(p.Members) == 3 {
+		if in.Rules.Mode == pairup.ModePeer && len(p.Members) == 3 {
 			want = 3
 		}
 		if len(p.Members) != want {
@@ -117,9 +118,9 @@ func checkResult(t *testing.T, in pairing.Input, res *pairing.Result) {
 		if p.Pinned && p.Reasons[0] != "paired by the coordinator" {
 			t.Errorf("pinned pair %v: first reason %q", p.Members, p.Reasons[0])
 		}
-		if in.Rules.Mode == pairing.ModeMentor {
+		if in.Rules.Mode == pairup.ModeMentor {
 			m, e := byID[p.Members[0]], byID[p.Members[1]]
-			if m.Role != pairing.RoleMentor || e.Role != pairing.RoleMentee {
+			if m.Role != pairup.RoleMentor || e.Role != pairup.RoleMentee {
 				t.Errorf("pair %v is not mentor, mentee", p.Members)
 			}
 			if !e.Eligible {
@@ -161,13 +162,13 @@ func checkResult(t *testing.T, in pairing.Input, res *pairing.Result) {
 		accounted[u.ID] = true
 	}
 	for _, p := range in.People {
-		if !accounted[p.ID] && !(in.Rules.Mode == pairing.ModeMentor && p.Role == pairing.RoleMentor) {
+		if !accounted[p.ID] && !(in.Rules.Mode == pairup.ModeMentor && p.Role == pairup.RoleMentor) {
 			t.Errorf("%s is neither paired nor reported", p.ID)
 		}
 	}
-	if in.Rules.Mode == pairing.ModeMentor {
+	if in.Rules.Mode == pairup.ModeMentor {
 		for _, p := range in.People {
-			if p.Role == pairing.RoleMentor && load[p.ID] == 0 {
+			if p.Role == pairup.RoleMentor && load[p.ID] == 0 {
 				found := false
 				for _, u := range res.Unmatched {
 					found = found || u.ID == p.ID
@@ -179,7 +180,7 @@ func checkResult(t *testing.T, in pairing.Input, res *pairing.Result) {
 		}
 	}
 	// Country cap.
-	if P := in.Rules.CountryCapPercent; P > 0 {
+	if P := in.Rules.Programme.CountryCapPercent; P > 0 {
 		deferred := map[string]bool{}
 		for _, d := range res.Deferred {
 			deferred[d.ID] = true

@@ -4,14 +4,19 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/pairup/pairup/shared/pairup"
 )
 
 // Match runs one matching: it validates the input (returning every problem
 // as InputErrors), applies the country cap, places the coordinator's pins,
 // and finds the optimum for the rest. See the package documentation for the
 // rules, the score and the guarantees.
-func Match(in Input) (*Result, error) {
-	rd, err := prepare(in)
+func Match(in Input) (*Result, error) { return match(in, defaultTuning()) }
+
+// match is Match with the given settings.
+func match(in Input, t *tuning) (*Result, error) {
+	rd, err := prepare(in, t)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +39,7 @@ func Match(in Input) (*Result, error) {
 	}
 	res.Stats.Pinned = len(rd.pins)
 
-	if rd.rules.Mode == ModePeer {
+	if rd.rules.Mode == pairup.ModePeer {
 		err = rd.runPeer(res, accepted, isPinned)
 	} else {
 		err = rd.runMentor(res, isPinned)
@@ -197,10 +202,10 @@ func (rd *round) newWhyIndex(cands []int) *whyIndex {
 // classWhy says which class-level rule excludes the pair: 1 same country,
 // 2 no shared language, 0 none.
 func (rd *round) classWhy(a *person, country int32, langs langSet) int {
-	if !rd.rules.SameCountryAllowed && a.countryID == country {
+	if !rd.rules.Programme.SameCountryAllowed && a.countryID == country {
 		return 1
 	}
-	if rd.rules.RequireSharedLanguage && a.langs.and(langs).empty() {
+	if rd.rules.Programme.RequireSharedLanguage && a.langs.and(langs).empty() {
 		return 2
 	}
 	return 0

@@ -32,10 +32,10 @@ func (rd *round) waitlistLess(a, b int) bool {
 
 func (rd *round) classFeasible(mentee int, f *fclass) bool {
 	a := &rd.people[mentee]
-	if !rd.rules.SameCountryAllowed && f.country == a.countryID {
+	if !rd.rules.Programme.SameCountryAllowed && f.country == a.countryID {
 		return false
 	}
-	return !rd.rules.RequireSharedLanguage || !a.langs.and(f.langs).empty()
+	return !rd.rules.Programme.RequireSharedLanguage || !a.langs.and(f.langs).empty()
 }
 
 // runMentor assigns eligible mentees to mentors: maximum cardinality, then

@@ -36,7 +36,7 @@ func (rd *round) phase2(placed, mentors []int, capLeft map[int]int, assign []int
 		mIdx[j] = k
 		capacity[k] = max(0, capLeft[j])
 	}
-	if len(placed)*len(mentors) <= denseLimit {
+	if len(placed)*len(mentors) <= rd.tune.denseLimit {
 		return rd.phase2Dense(placed, mentors, capacity, st)
 	}
 	classes := rd.buildClasses(mentors)
@@ -96,7 +96,7 @@ func (rd *round) phase2(placed, mentors []int, capLeft map[int]int, assign []int
 		mentorOf, total, pot := matching.AssignDual(len(placed), capacity, arcs, false)
 		t1 := time.Now()
 		viol, checked := rd.priceMentors(placed, mentors, classes, capacity, pot, C)
-		debugf("mentor: round %d: assign %d arcs in %v, pricing checked %d pairs in %v, %d violators",
+		rd.tune.logf("mentor: round %d: assign %d arcs in %v, pricing checked %d pairs in %v, %d violators",
 			st.PricingRounds, len(arcs), t1.Sub(t0), checked, time.Since(t1), len(viol))
 		st.PairsChecked += checked
 		if len(viol) == 0 || st.PricingRounds >= rd.rules.MaxPricingRounds {
@@ -166,11 +166,12 @@ func (rd *round) priceMentorsScan(placed, mentors []int, classes []*class, capac
 	}
 	found := make([][]matching.Arc, len(placed))
 	checked := make([]int64, len(placed))
+	maxFound := int(rd.tune.maxFound)
 	parallel(len(placed), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			u := placed[i]
 			for _, c := range classes {
-				if raise == nil && len(found[i]) >= int(maxFoundPerVertex) {
+				if raise == nil && len(found[i]) >= maxFound {
 					break
 				}
 				b := rd.bound(u, c, true)
@@ -195,7 +196,7 @@ func (rd *round) priceMentorsScan(placed, mentors []int, classes []*class, capac
 						raise[i] = max(raise[i], d)
 					} else if d > 0 {
 						found[i] = append(found[i], matching.Arc{Mentee: i, Mentor: int(m), W: d})
-						if len(found[i]) >= int(maxFoundPerVertex) {
+						if len(found[i]) >= maxFound {
 							break
 						}
 					}
@@ -214,11 +215,7 @@ func (rd *round) priceMentorsScan(placed, mentors []int, classes []*class, capac
 
 // mentorViolatorsPerMentee is the partial-pricing limit of phase 2 (see
 // maxViolatorsPerVertex).
-var mentorViolatorsPerMentee = 16
-
-// denseLimit is the largest mentee × mentor matrix solved densely (int32
-// scores: 200 MB).
-var denseLimit = 50_000_000
+const mentorViolatorsPerMentee = 16
 
 // phase2Dense solves phase 2 on the complete score matrix (exact by
 // construction; the solver's own maximum-cardinality mode places every

@@ -13,6 +13,7 @@ import (
 	"github.com/pairup/pairup/shared/matching"
 	"github.com/pairup/pairup/shared/pairing"
 	"github.com/pairup/pairup/shared/pairing/roundgen"
+	"github.com/pairup/pairup/shared/pairup"
 )
 
 func TestBadInput(t *testing.T) {
@@ -37,7 +38,7 @@ func TestBadInput(t *testing.T) {
 		{"missing time zone", func(in *pairing.Input) { in.People[3].TimeZone = "" }, "d", "TimeZone", "missing"},
 		{"weight too high", func(in *pairing.Input) { in.Rules.Weights.Sector = 5000 }, "", "Rules.Weights.Sector", "out of range"},
 		{"weight negative", func(in *pairing.Input) { in.Rules.Weights.TimeZone = -1 }, "", "Rules.Weights.TimeZone", "out of range"},
-		{"cap out of range", func(in *pairing.Input) { in.Rules.CountryCapPercent = 120 }, "", "Rules.CountryCapPercent", "out of range"},
+		{"cap out of range", func(in *pairing.Input) { in.Rules.Programme.CountryCapPercent = 120 }, "", "Rules.Programme.CountryCapPercent", "out of range"},
 		{"unknown mode", func(in *pairing.Input) { in.Rules.Mode = "speed-dating" }, "", "Rules.Mode", "unknown mode"},
 		{"unknown odd policy", func(in *pairing.Input) { in.Rules.OddPolicy = "drop" }, "", "Rules.OddPolicy", "unknown policy"},
 		{"K out of range", func(in *pairing.Input) { in.Rules.CandidateK = 5000 }, "", "Rules.CandidateK", "out of range"},
@@ -47,40 +48,40 @@ func TestBadInput(t *testing.T) {
 		{"unknown sector", func(in *pairing.Input) { in.People[0].Sector = "corporate" }, "a", "Sector", "unknown sector"},
 		{"unknown stage", func(in *pairing.Input) { in.People[0].CareerStage = "guru" }, "a", "CareerStage", "unknown career stage"},
 		{"unknown preference", func(in *pairing.Input) { in.People[0].Preference = "age" }, "a", "Preference", "unknown preference"},
-		{"preference without data", func(in *pairing.Input) { in.People[0].Preference = pairing.PreferSector }, "a", "Preference", "gives no Sector"},
+		{"preference without data", func(in *pairing.Input) { in.People[0].Preference = pairup.PreferSector }, "a", "Preference", "gives no Sector"},
 		{"empty interest", func(in *pairing.Input) { in.People[0].Interests = []string{"open access", " "} }, "a", "Interests", "empty interest"},
-		{"pin unknown person", func(in *pairing.Input) { in.Pins = []pairing.PairRef{{A: "a", B: "zz"}} }, "zz", "Pins[0]", "unknown participant"},
-		{"forbid unknown person", func(in *pairing.Input) { in.Forbids = []pairing.PairRef{{A: "yy", B: "a"}} }, "yy", "Forbids[0]", "unknown participant"},
+		{"pin unknown person", func(in *pairing.Input) { in.Pins = []pairup.PairRef{{A: "a", B: "zz"}} }, "zz", "Pins[0]", "unknown participant"},
+		{"forbid unknown person", func(in *pairing.Input) { in.Forbids = []pairup.PairRef{{A: "yy", B: "a"}} }, "yy", "Forbids[0]", "unknown participant"},
 		{"pin same country", func(in *pairing.Input) {
 			in.People[1].Country, in.People[1].TimeZone = "AU", "Australia/Perth"
-			in.Pins = []pairing.PairRef{{A: "a", B: "b"}}
+			in.Pins = []pairup.PairRef{{A: "a", B: "b"}}
 		}, "a", "Pins[0]", "same country"},
 		{"pin without shared language", func(in *pairing.Input) {
 			in.People[3].Languages = []string{"fr"}
-			in.Pins = []pairing.PairRef{{A: "a", B: "d"}}
+			in.Pins = []pairup.PairRef{{A: "a", B: "d"}}
 		}, "a", "Pins[0]", "no shared language"},
 		{"pin previous partners", func(in *pairing.Input) {
 			in.People[2].PreviousPartners = []string{"a"}
-			in.Pins = []pairing.PairRef{{A: "a", B: "c"}}
+			in.Pins = []pairup.PairRef{{A: "a", B: "c"}}
 		}, "a", "Pins[0]", "previous partners"},
 		{"pin and forbid", func(in *pairing.Input) {
-			in.Pins = []pairing.PairRef{{A: "a", B: "b"}}
-			in.Forbids = []pairing.PairRef{{A: "b", B: "a"}}
+			in.Pins = []pairup.PairRef{{A: "a", B: "b"}}
+			in.Forbids = []pairup.PairRef{{A: "b", B: "a"}}
 		}, "a", "Pins[0]", "both pinned and forbidden"},
-		{"pinned twice", func(in *pairing.Input) { in.Pins = []pairing.PairRef{{A: "a", B: "b"}, {A: "c", B: "a"}} }, "a", "Pins", "pinned 2 times"},
-		{"pin self", func(in *pairing.Input) { in.Pins = []pairing.PairRef{{A: "a", B: "a"}} }, "a", "Pins[0]", "themselves"},
-		{"mentor without role", func(in *pairing.Input) { in.Rules = pairing.HKLARules() }, "a", "Role", "missing"},
+		{"pinned twice", func(in *pairing.Input) { in.Pins = []pairup.PairRef{{A: "a", B: "b"}, {A: "c", B: "a"}} }, "a", "Pins", "pinned 2 times"},
+		{"pin self", func(in *pairing.Input) { in.Pins = []pairup.PairRef{{A: "a", B: "a"}} }, "a", "Pins[0]", "themselves"},
+		{"mentor without role", func(in *pairing.Input) { in.Rules = roundgen.HKLARules() }, "a", "Role", "missing"},
 		{"mentor capacity", func(in *pairing.Input) {
-			in.Rules = pairing.HKLARules()
+			in.Rules = roundgen.HKLARules()
 			for i := range in.People {
-				in.People[i].Role = pairing.RoleMentee
+				in.People[i].Role = pairup.RoleMentee
 			}
-			in.People[0].Role = pairing.RoleMentor
+			in.People[0].Role = pairup.RoleMentor
 		}, "a", "Capacity", "out of range"},
 		{"cap in mentor mode", func(in *pairing.Input) {
-			in.Rules = pairing.HKLARules()
-			in.Rules.CountryCapPercent = 20
-		}, "", "Rules.CountryCapPercent", "peer mode only"},
+			in.Rules = roundgen.HKLARules()
+			in.Rules.Programme.CountryCapPercent = 20
+		}, "", "Rules.Programme.CountryCapPercent", "peer mode only"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -131,11 +132,11 @@ func TestBadInput(t *testing.T) {
 func TestScore(t *testing.T) {
 	a := pp("a", "AU", "Australia/Sydney", "en")       // UTC+11 in March (DST)
 	b := pp("b", "NZ", "Pacific/Auckland", "en", "mi") // UTC+13 in March (DST)
-	a.Sector, b.Sector = pairing.SectorAcademic, pairing.SectorAcademic
-	a.CareerStage, b.CareerStage = pairing.StageMidCareer, pairing.StageNewProfessional
+	a.Sector, b.Sector = "academic", "academic"
+	a.CareerStage, b.CareerStage = "mid-career", "new-professional"
 	a.Interests = []string{"Open Access", "digital scholarship", "copyright"}
 	b.Interests = []string{"open access", "Digital  Scholarship"}
-	a.Preference, b.Preference = pairing.PreferCareerStage, pairing.PreferInterest
+	a.Preference, b.Preference = pairup.PreferCareerStage, pairup.PreferInterest
 	in := peerInput(a, b)
 	in.Rules.Weights = pairing.Weights{CareerStage: 30, Sector: 20, Interest: 15, TimeZone: 3, Preference: 40}
 	o, err := pairing.NewOracle(in)
@@ -152,7 +153,7 @@ func TestScore(t *testing.T) {
 		t.Fatalf("pairs %+v", res.Pairs)
 	}
 	reasons := strings.Join(res.Pairs[0].Reasons, "; ")
-	for _, want := range []string{"both in academic libraries", "shared interests: Open Access, digital scholarship",
+	for _, want := range []string{"same sector: Academic library", "close career stages: Mid-career (5–15 years) and New professional (under 5 years)", "shared interests: Open Access, digital scholarship",
 		"2 h apart", "b asked for a partner by interest: satisfied", "across countries: Australia and New Zealand", "common language: English"} {
 		if !strings.Contains(reasons, want) {
 			t.Errorf("reasons %q lack %q", reasons, want)
@@ -187,7 +188,7 @@ func TestCountryCap(t *testing.T) {
 		add(c, "UTC", 3)
 	}
 	in := peerInput(people...)
-	in.Rules.CountryCapPercent = 20
+	in.Rules.Programme.CountryCapPercent = 20
 	// 25 people; A=25 → cap 5: 5+15=20; A=20 → cap 4: 4+15=19; A=19 → cap 3: 3+15=18;
 	// A=18 → cap 3: fixed point. AU keeps its 3 earliest.
 	res := mustMatch(t, in)
@@ -205,7 +206,7 @@ func TestCountryCap(t *testing.T) {
 	}
 	t.Run("pinned people are always accepted", func(t *testing.T) {
 		in := in
-		in.Pins = []pairing.PairRef{{A: "AUj", B: "GBa"}}
+		in.Pins = []pairup.PairRef{{A: "AUj", B: "GBa"}}
 		res := mustMatch(t, in)
 		for _, d := range res.Deferred {
 			if d.ID == "AUj" {
@@ -232,7 +233,7 @@ func TestPinsAndForbids(t *testing.T) {
 	}
 	t.Run("forbid", func(t *testing.T) {
 		in := mk()
-		in.Forbids = []pairing.PairRef{{A: "b", B: "a"}}
+		in.Forbids = []pairup.PairRef{{A: "b", B: "a"}}
 		res := mustMatch(t, in)
 		checkResult(t, in, res)
 		for _, k := range pairKeys(res) {
@@ -246,7 +247,7 @@ func TestPinsAndForbids(t *testing.T) {
 	})
 	t.Run("pin", func(t *testing.T) {
 		in := mk()
-		in.Pins = []pairing.PairRef{{A: "c", B: "a"}}
+		in.Pins = []pairup.PairRef{{A: "c", B: "a"}}
 		res := mustMatch(t, in)
 		checkResult(t, in, res)
 		if got := pairKeys(res); !reflect.DeepEqual(got, []string{"a+c", "b+d"}) {
@@ -350,21 +351,21 @@ func TestMentorWaitlist(t *testing.T) {
 	var people []pairing.Person
 	for i := 0; i < 3; i++ {
 		m := pp("m"+string(rune('1'+i)), "HK", "Asia/Hong_Kong", "zh", "en")
-		m.Role, m.Capacity, m.CareerStage = pairing.RoleMentor, 1, pairing.StageSenior
+		m.Role, m.Capacity, m.CareerStage = pairup.RoleMentor, 1, "senior"
 		people = append(people, m)
 	}
 	// s1..s6: s4 and s6 are final-year (priority), s2 signed up earliest.
 	for i := 1; i <= 6; i++ {
 		s := pp("s"+string(rune('0'+i)), "HK", "Asia/Hong_Kong", "zh")
-		s.Role, s.Eligible, s.CareerStage = pairing.RoleMentee, true, pairing.StageStudent
+		s.Role, s.Eligible, s.CareerStage = pairup.RoleMentee, true, "student"
 		s.SignedUpAt = start.Add(time.Duration(i) * time.Hour)
 		people = append(people, s)
 	}
 	people[3+1].SignedUpAt = start // s2 earliest
 	people[3+3].Priority, people[3+5].Priority = 1, 1
-	in := pairing.Input{Rules: pairing.HKLARules(), People: people, RoundStart: start}
+	in := pairing.Input{Rules: roundgen.HKLARules(), People: people, RoundStart: start}
 	ineligible := pp("s7", "HK", "Asia/Hong_Kong", "zh")
-	ineligible.Role = pairing.RoleMentee
+	ineligible.Role = pairup.RoleMentee
 	in.People = append(in.People, ineligible)
 	res := mustMatch(t, in)
 	checkResult(t, in, res)
@@ -438,13 +439,13 @@ func bruteForcePeer(o *pairing.Oracle, ids []string) (int, int64) {
 func TestExactSmallBruteForce(t *testing.T) {
 	for seed := uint64(1); seed <= 40; seed++ {
 		n := 6 + int(seed%7)
-		rules := pairing.ILNRules()
-		rules.CountryCapPercent = 0
+		rules := roundgen.ILNRules()
+		rules.Programme.CountryCapPercent = 0
 		rules.OddPolicy = pairing.OddLeave
 		rules.CandidateK = 1 + int(seed%3) // tiny K: the pricing must find the rest
 		in := roundgen.ILN(roundgen.ILNConfig{Seed: seed, People: n, Countries: 4, Rules: &rules})
 		if seed%5 == 0 {
-			in.Forbids = []pairing.PairRef{{A: in.People[0].ID, B: in.People[1].ID}}
+			in.Forbids = []pairup.PairRef{{A: in.People[0].ID, B: in.People[1].ID}}
 		}
 		res := mustMatch(t, in)
 		checkResult(t, in, res)
@@ -468,7 +469,7 @@ func TestExactSmallBruteForce(t *testing.T) {
 func bruteForceMentor(o *pairing.Oracle, in pairing.Input) (placed []string, score int64) {
 	var mentors, mentees []pairing.Person
 	for _, p := range in.People {
-		if p.Role == pairing.RoleMentor {
+		if p.Role == pairup.RoleMentor {
 			mentors = append(mentors, p)
 		} else if p.Eligible {
 			mentees = append(mentees, p)
@@ -564,7 +565,7 @@ func TestSparseMatchesFullGraph(t *testing.T) {
 		k      int
 	}{{1, 300, 12}, {2, 600, 4}, {3, 900, 12}} {
 		t.Run(strings.Join([]string{"n", itoa(c.people), "K", itoa(c.k)}, "_"), func(t *testing.T) {
-			rules := pairing.ILNRules()
+			rules := roundgen.ILNRules()
 			rules.OddPolicy = pairing.OddLeave
 			rules.CandidateK = c.k
 			in := roundgen.ILN(roundgen.ILNConfig{Seed: c.seed, People: c.people, Rules: &rules})
@@ -632,13 +633,13 @@ func TestHardConstraintsProperty(t *testing.T) {
 			for i := 0; i+1 < len(ids) && len(in.Pins) < 2; i += 7 {
 				for j := i + 1; j < len(ids); j++ {
 					if o.Feasible(ids[i], ids[j]) {
-						in.Pins = append(in.Pins, pairing.PairRef{A: ids[i], B: ids[j]})
+						in.Pins = append(in.Pins, pairup.PairRef{A: ids[i], B: ids[j]})
 						i = j
 						break
 					}
 				}
 			}
-			in.Forbids = []pairing.PairRef{{A: ids[len(ids)-1], B: ids[len(ids)-2]}, {A: ids[3], B: ids[10]}}
+			in.Forbids = []pairup.PairRef{{A: ids[len(ids)-1], B: ids[len(ids)-2]}, {A: ids[3], B: ids[10]}}
 			res := mustMatch(t, in)
 			checkResult(t, in, res)
 			if !res.Stats.Exact {
@@ -683,8 +684,8 @@ func TestDeterministicUnderShuffle(t *testing.T) {
 // not exact, and the reported gap must really bound the distance to the
 // full-graph optimum.
 func TestCertifiedGap(t *testing.T) {
-	rules := pairing.ILNRules()
-	rules.CountryCapPercent = 0
+	rules := roundgen.ILNRules()
+	rules.Programme.CountryCapPercent = 0
 	rules.OddPolicy = pairing.OddLeave
 	rules.CandidateK = 1
 	rules.MaxPricingRounds = 1
@@ -726,34 +727,33 @@ func TestCertifiedGap(t *testing.T) {
 // reports no violator really leaves none (the dual is feasible for the
 // full graph), on rounds large enough for ties and blossoms to matter.
 func TestPricingMissesNothing(t *testing.T) {
-	pairing.SetVerifyPricing(true)
-	defer pairing.SetVerifyPricing(false)
-	pairing.IncrementalCertificates()
-	defer func() {
-		// The exhaustive check above must also have judged loops that an
-		// incremental scan (not a complete one) certified.
-		if n := pairing.IncrementalCertificates(); n == 0 {
-			t.Error("no loop was certified by the incremental scan")
-		}
-	}()
+	incremental := 0
 	for _, c := range []struct {
 		seed     uint64
 		people   int
 		k        int
 		maxFound int
 	}{{11, 2500, 12, 16}, {12, 3000, 4, 1}, {13, 3500, 2, 1}, {14, 2000, 12, 1}} {
-		old := pairing.SetMaxFound(c.maxFound) // 1: any early stop that skips a violator shows
-		defer pairing.SetMaxFound(old)
-		rules := pairing.ILNRules()
+		rules := roundgen.ILNRules()
 		rules.CandidateK = c.k
 		in := roundgen.ILN(roundgen.ILNConfig{Seed: c.seed, People: c.people, Rules: &rules})
-		res := mustMatch(t, in)
+		// MaxFound 1: any early stop that skips a violator shows.
+		res, cnt, err := pairing.MatchWith(in, pairing.Knobs{VerifyPricing: true, MaxFound: c.maxFound})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !res.Stats.Exact {
 			t.Errorf("seed %d: not exact", c.seed)
 		}
-		if m := pairing.SetVerifyPricing(true); m != 0 {
-			t.Errorf("seed %d (n=%d, K=%d): pricing missed %d violators", c.seed, c.people, c.k, m)
+		if cnt.VerifyMissed != 0 {
+			t.Errorf("seed %d (n=%d, K=%d): pricing missed %d violators", c.seed, c.people, c.k, cnt.VerifyMissed)
 		}
+		incremental += cnt.IncrementalCertificates
+	}
+	// The exhaustive check must also have judged loops that an incremental
+	// scan (not a complete one) certified.
+	if incremental == 0 {
+		t.Error("no loop was certified by the incremental scan")
 	}
 }
 
@@ -765,12 +765,16 @@ func TestMentorSparseMatchesDense(t *testing.T) {
 		in := roundgen.HKLA(roundgen.HKLAConfig{Seed: seed, Mentees: 300, Mentors: 120, MaxCapacity: 3})
 		in.Rules.CandidateK = 3
 		dense := mustMatch(t, in)
-		old := pairing.SetDenseLimit(0)
-		sparse := mustMatch(t, in)
+		sparse, _, err := pairing.MatchWith(in, pairing.Knobs{SparseMentor: true})
+		if err != nil {
+			t.Fatal(err)
+		}
 		capped := in
 		capped.Rules.MaxPricingRounds = 1
-		early := mustMatch(t, capped)
-		pairing.SetDenseLimit(old)
+		early, _, err := pairing.MatchWith(capped, pairing.Knobs{SparseMentor: true})
+		if err != nil {
+			t.Fatal(err)
+		}
 		checkResult(t, in, sparse)
 		checkResult(t, in, early)
 		if !sparse.Stats.Exact || sparse.Stats.TotalScore != dense.Stats.TotalScore || len(sparse.Pairs) != len(dense.Pairs) {
@@ -794,17 +798,17 @@ func TestMentorSparseMatchesDense(t *testing.T) {
 // constant, which here prefers the two excellent pairs and leaves a and f
 // exposed; it must notice and solve again with the large one.
 func TestCardinalityBeforeScore(t *testing.T) {
-	good := func(p pairing.Person, sector pairing.Sector, interests ...string) pairing.Person {
-		p.Sector, p.CareerStage, p.Interests, p.Preference = sector, pairing.StageMidCareer, interests, pairing.PreferInterest
+	good := func(p pairing.Person, sector string, interests ...string) pairing.Person {
+		p.Sector, p.CareerStage, p.Interests, p.Preference = sector, "mid-career", interests, pairup.PreferInterest
 		return p
 	}
 	in := peerInput(
-		good(pp("a", "AU", "Pacific/Auckland", "en"), pairing.SectorSchool, "m"),
-		good(pp("b", "GB", "Europe/London", "en", "fr"), pairing.SectorAcademic, "x", "y", "z"),
-		good(pp("c", "FR", "Europe/London", "fr", "de"), pairing.SectorAcademic, "x", "y", "z"),
-		good(pp("d", "DE", "Pacific/Auckland", "de", "es"), pairing.SectorPublic, "p", "q", "r"),
-		good(pp("e", "ES", "Pacific/Auckland", "es", "it"), pairing.SectorPublic, "p", "q", "r"),
-		good(pp("f", "IT", "Europe/London", "it"), pairing.SectorSchool, "n"),
+		good(pp("a", "AU", "Pacific/Auckland", "en"), "school", "m"),
+		good(pp("b", "GB", "Europe/London", "en", "fr"), "academic", "x", "y", "z"),
+		good(pp("c", "FR", "Europe/London", "fr", "de"), "academic", "x", "y", "z"),
+		good(pp("d", "DE", "Pacific/Auckland", "de", "es"), "public", "p", "q", "r"),
+		good(pp("e", "ES", "Pacific/Auckland", "es", "it"), "public", "p", "q", "r"),
+		good(pp("f", "IT", "Europe/London", "it"), "school", "n"),
 	)
 	in.Rules.OddPolicy = pairing.OddLeave
 	o, err := pairing.NewOracle(in)
@@ -818,13 +822,14 @@ func TestCardinalityBeforeScore(t *testing.T) {
 		t.Fatalf("instance does not exercise the fallback: %d ≤ %d", two, three)
 	}
 	var fellBack bool
-	pairing.SetDebug(func(f string, _ ...any) {
+	res, _, err := pairing.MatchWith(in, pairing.Knobs{Debug: func(f string, _ ...any) {
 		if strings.Contains(f, "solving again") {
 			fellBack = true
 		}
-	})
-	defer pairing.SetDebug(nil)
-	res := mustMatch(t, in)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	checkResult(t, in, res)
 	got := pairKeys(res)
 	slices.Sort(got)

@@ -84,7 +84,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 	// pricing round (when the matrix is of reasonable size).
 	nc := len(classes)
 	var cbm []int32
-	if nc*nc <= maxClassBoundCells && maxS < math.MaxInt32 {
+	if nc*nc <= rd.tune.classBoundCells && maxS < math.MaxInt32 {
 		cbm = make([]int32, nc*nc)
 		rd.cb = classBoundCache{classes: classes, m: cbm}
 		defer func() { rd.cb = classBoundCache{} }()
@@ -116,7 +116,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 				}
 				return cmp.Compare(a.c.idx, b.c.idx)
 			})
-			sameOK, needLang := rd.rules.SameCountryAllowed, rd.rules.RequireSharedLanguage
+			sameOK, needLang := rd.rules.Programme.SameCountryAllowed, rd.rules.Programme.RequireSharedLanguage
 			for _, u32 := range cu.members {
 				u := int(u32)
 				pu := pool[u]
@@ -169,7 +169,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 			}
 		}
 	})
-	debugf("peer: %d people, %d classes, top-%d candidates in %v", n, len(classes), K, time.Since(t0))
+	rd.tune.logf("peer: %d people, %d classes, top-%d candidates in %v", n, len(classes), K, time.Since(t0))
 	edgeSet := map[uint64]int64{}
 	for u, l := range lists {
 		for _, c := range l {
@@ -209,7 +209,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 			dummyEdges = append(dummyEdges, edge{u, d, 0})
 		}
 	}
-	debugf("peer: %d components with an odd number of matchable people get a dummy", len(dummyOf))
+	rd.tune.logf("peer: %d components with an odd number of matchable people get a dummy", len(dummyOf))
 	lists = nil
 	keys := make([]uint64, 0, len(edgeSet))
 	for k := range edgeSet {
@@ -235,7 +235,7 @@ func (rd *round) matchPeers(pool []int) (*peerOutcome, error) {
 		if res.perfect {
 			return res.out, nil
 		}
-		debugf("peer: C=%d leaves matchable people exposed; solving again with C=%d", smallC, bigC)
+		rd.tune.logf("peer: C=%d leaves matchable people exposed; solving again with C=%d", smallC, bigC)
 	}
 	return rd.solvePeers(sp, bigC).out, nil
 }
@@ -334,7 +334,7 @@ func (rd *round) solvePeers(sp *sparseProblem, C int64) peerSolve {
 				near, checked = rd.pricePeersDirty(pool, classes, dual, C, lookahead, dirty)
 				scanned = dirty
 			}
-			debugf("peer: round %d: %d dirty people", st.PricingRounds, cnt)
+			rd.tune.logf("peer: round %d: %d dirty people", st.PricingRounds, cnt)
 		}
 		viol := violators(near)
 		certified := false // no violator is left (without a complete scan)
@@ -349,7 +349,7 @@ func (rd *round) solvePeers(sp *sparseProblem, C int64) peerSolve {
 					cnt++
 				}
 			}
-			debugf("peer: round %d: %d people to price exactly", st.PricingRounds, cnt)
+			rd.tune.logf("peer: round %d: %d people to price exactly", st.PricingRounds, cnt)
 			if cnt <= n/2 {
 				var c2 int64
 				near, c2 = rd.pricePeersDirty(pool, classes, dual, C, lookahead, must)
@@ -357,7 +357,7 @@ func (rd *round) solvePeers(sp *sparseProblem, C int64) peerSolve {
 				viol = violators(near)
 				certified = len(viol) == 0
 				if certified {
-					incrementalCertificates++
+					rd.tune.incrementalCertificates++
 				}
 			}
 		}
@@ -388,11 +388,11 @@ func (rd *round) solvePeers(sp *sparseProblem, C int64) peerSolve {
 				exposed++
 			}
 		}
-		debugf("peer: round %d: solve %d edges in %v (%d matchable left exposed), pricing checked %d pairs in %v, %d violators",
+		rd.tune.logf("peer: round %d: solve %d edges in %v (%d matchable left exposed), pricing checked %d pairs in %v, %d violators",
 			st.PricingRounds, len(edges), t1.Sub(t0), exposed, checked, time.Since(t1), len(viol))
 		st.PairsChecked += checked
 		dualObj := dual.objective()
-		if verifyPricing && len(viol) == 0 {
+		if rd.tune.verifyPricing && len(viol) == 0 {
 			missed := 0
 			for u := 0; u < n; u++ {
 				for v := u + 1; v < n; v++ {
@@ -401,8 +401,8 @@ func (rd *round) solvePeers(sp *sparseProblem, C int64) peerSolve {
 					}
 				}
 			}
-			debugf("verify: %d violators missed by pricing", missed)
-			verifyMissed += missed
+			rd.tune.logf("verify: %d violators missed by pricing", missed)
+			rd.tune.verifyMissed += missed
 		}
 		if len(viol) == 0 || st.PricingRounds >= rd.rules.MaxPricingRounds {
 			// Certified gap: make the dual feasible on the full graph by
@@ -450,7 +450,7 @@ func (rd *round) solvePeers(sp *sparseProblem, C int64) peerSolve {
 // pricePeers returns every feasible pair {u, v} (u < v, pool indices) whose
 // slack under the dual is below margin (edge.w holds the doubled slack),
 // sorted, and how many pairs needed an exact check. At most
-// maxFoundPerVertex pairs are reported per person (a complete scan whenever
+// tuning.maxFound pairs are reported per person (a complete scan whenever
 // nothing is found).
 //
 // The slack of {u, v} is Y[u] + Y[v] + Σ{Z_B : u, v ∈ B} − 2w. People are
@@ -604,8 +604,9 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 	}
 	found := make([][]edge, len(tasks))
 	checked := make([]int64, len(tasks))
-	sameOK := rd.rules.SameCountryAllowed
-	needLang := rd.rules.RequireSharedLanguage
+	sameOK := rd.rules.Programme.SameCountryAllowed
+	needLang := rd.rules.Programme.RequireSharedLanguage
+	maxFound := rd.tune.maxFound
 	// scan prices every pair of a member of a with a member of b (for a
 	// list against itself, each pair once).
 	scan := func(ti int, a, b *plist, subA, subB int64, same bool) {
@@ -620,7 +621,7 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 		b0 := pb.at(0)
 		wI := pb.wI
 		for i, u32 := range a.members {
-			if a.found[i] >= maxFoundPerVertex {
+			if a.found[i] >= maxFound {
 				continue
 			}
 			ku := a.keys[i] - subA
@@ -677,7 +678,7 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 				}
 				found[ti] = append(found[ti], edge{x, y, sl})
 				a.found[i]++
-				return a.found[i] < maxFoundPerVertex
+				return a.found[i] < maxFound
 			}
 			more := true
 			for j, v := range b.members {
@@ -796,13 +797,10 @@ func (rd *round) pricePeersScan(pool []int, classes []*class, d dualSol, C, marg
 		return cmp.Compare(a.v, b.v)
 	})
 	all = slices.CompactFunc(all, func(a, b edge) bool { return a.u == b.u && a.v == b.v })
-	debugf("pricing: %d groups (large blossoms ≥ %d)", len(shifts)-1, bigMin)
+	rd.tune.logf("pricing: %d groups (large blossoms ≥ %d)", len(shifts)-1, bigMin)
 
 	return all, total
 }
-
-// maxClassBoundCells caps the class-pair bound matrix (4 bytes a cell).
-var maxClassBoundCells = 1 << 25
 
 // classBoundCache holds classBound(classes[i], classes[j]) at
 // m[i*len(classes)+j] (−1: no feasible pair).
@@ -826,12 +824,6 @@ func (c *classBoundCache) bound(rd *round, a, b *class) int64 {
 // slower. Exactness is unaffected: the loop only stops when no violator
 // remains.
 const maxViolatorsPerVertex = 4
-
-// maxFoundPerVertex stops the pricing scan of a person after this many
-// violated or near pairs: a person left exposed by a sparse solve (dual 0)
-// violates with almost everybody, and only a few of those pairs are
-// needed. A round without any violator is always a complete scan.
-var maxFoundPerVertex uint8 = 16
 
 // maxNearPerVertex bounds the tight (slack 0) pairs kept per person for
 // the lookahead; they never stop a scan, so no violator is missed.
@@ -959,14 +951,3 @@ func lowestSharedCount(a, b []uint64) (int, int) {
 	}
 	return low, n
 }
-
-// verifyPricing makes matchPeers check every pair after a pricing round
-// that found nothing (tests only).
-var verifyPricing bool
-
-// incrementalCertificates counts the loops ended by an exact incremental
-// scan rather than a complete one (tests only).
-var incrementalCertificates int
-
-// verifyMissed accumulates the violators the exhaustive check found.
-var verifyMissed int

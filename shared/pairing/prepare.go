@@ -9,6 +9,7 @@ import (
 	_ "time/tzdata" // IANA zones even where the OS has none (Lambda)
 
 	"github.com/pairup/pairup/shared/iso"
+	"github.com/pairup/pairup/shared/pairup"
 )
 
 // person is a validated participant in canonical (ID) order.
@@ -18,8 +19,8 @@ type person struct {
 	countryID int32 // round-local, dense
 	langs     langSet
 	tzMin     int32 // UTC offset in minutes at RoundStart
-	sector    int8  // index into Sectors, -1 when not given
-	stage     int8  // index into CareerStages, -1 when not given
+	sector    int8  // index into Rules.Sectors, -1 when not given
+	stage     int8  // index into Rules.Stages, -1 when not given
 	pref      int8  // prefAny..prefSector
 	mentor    bool  // mentor mode: a mentor
 	capacity  int
@@ -66,8 +67,11 @@ type round struct {
 	// cb caches classBound for every pair of the peer classes (see
 	// matchPeers), or is empty.
 	cb            classBoundCache
+	tune          *tuning
 	rules         Rules
 	w             Weights
+	sectorLabels  []string // sector index → label
+	stageLabels   []string // stage index → label
 	people        []person // sorted by ID
 	index         map[string]int
 	countries     []string // countryID → code
@@ -84,20 +88,20 @@ func pairKey(a, b int) uint64 {
 	return uint64(a)<<32 | uint64(uint32(b))
 }
 
-// prepare validates the input and builds the canonical round. It collects
-// every problem rather than stopping at the first.
-func prepare(in Input) (*round, error) {
+// prepare validates the input and builds the canonical round, which
+// carries t. It collects every problem rather than stopping at the first.
+func prepare(in Input, t *tuning) (*round, error) {
 	var errs InputErrors
 	add := func(p, f, format string, a ...any) {
 		errs = append(errs, InputError{Person: p, Field: f, Reason: fmt.Sprintf(format, a...)})
 	}
 	r := in.Rules
 	switch r.Mode {
-	case ModePeer, ModeMentor:
+	case pairup.ModePeer, pairup.ModeMentor:
 	case "":
-		add("", "Rules.Mode", "missing (want %q or %q)", ModePeer, ModeMentor)
+		add("", "Rules.Mode", "missing (want %q or %q)", pairup.ModePeer, pairup.ModeMentor)
 	default:
-		add("", "Rules.Mode", "unknown mode %q (want %q or %q)", r.Mode, ModePeer, ModeMentor)
+		add("", "Rules.Mode", "unknown mode %q (want %q or %q)", r.Mode, pairup.ModePeer, pairup.ModeMentor)
 	}
 	for _, wf := range []struct {
 		name string
@@ -108,10 +112,16 @@ func prepare(in Input) (*round, error) {
 			add("", "Rules.Weights."+wf.name, "%d out of range 0..%d", wf.v, MaxWeight)
 		}
 	}
-	if r.CountryCapPercent < 0 || r.CountryCapPercent > 100 {
-		add("", "Rules.CountryCapPercent", "%d out of range 0..100", r.CountryCapPercent)
-	} else if r.CountryCapPercent != 0 && r.Mode == ModeMentor {
-		add("", "Rules.CountryCapPercent", "the country cap applies in peer mode only (got %d%% in mentor mode)", r.CountryCapPercent)
+	if cp := r.Programme.CountryCapPercent; cp < 0 || cp > 100 {
+		add("", "Rules.Programme.CountryCapPercent", "%d out of range 0..100", cp)
+	} else if cp != 0 && r.Mode == pairup.ModeMentor {
+		add("", "Rules.Programme.CountryCapPercent", "the country cap applies in peer mode only (got %d%% in mentor mode)", cp)
+	}
+	sectors := newVocabulary("Rules.Sectors", r.Sectors, add)
+	stages := newVocabulary("Rules.Stages", r.Stages, add)
+	var interestVocab *vocabulary
+	if len(r.Interests) > 0 {
+		interestVocab = newVocabulary("Rules.Interests", r.Interests, add)
 	}
 	switch r.OddPolicy {
 	case "":
@@ -134,7 +144,8 @@ func prepare(in Input) (*round, error) {
 		add("", "RoundStart", "missing (needed for time-zone offsets)")
 	}
 
-	rd := &round{rules: r, w: r.Weights, index: make(map[string]int, len(in.People)), blocks: map[uint64]uint8{}}
+	rd := &round{tune: t, rules: r, w: r.Weights, sectorLabels: sectors.labels, stageLabels: stages.labels,
+		index: make(map[string]int, len(in.People)), blocks: map[uint64]uint8{}}
 
 	// Canonical order: by ID. Records without ID are reported and skipped.
 	order := make([]int, 0, len(in.People))
@@ -216,77 +227,72 @@ func prepare(in Input) (*round, error) {
 				q.tzMin = int32(off / 60)
 			}
 		}
-		q.sector = -1
-		if p.Sector != "" {
-			q.sector = int8(indexOf(Sectors, p.Sector))
-			if q.sector < 0 {
-				add(p.ID, "Sector", "unknown sector %q (want one of %v)", p.Sector, Sectors)
-			}
-		}
-		q.stage = -1
-		if p.CareerStage != "" {
-			q.stage = int8(indexOf(CareerStages, p.CareerStage))
-			if q.stage < 0 {
-				add(p.ID, "CareerStage", "unknown career stage %q (want one of %v)", p.CareerStage, CareerStages)
-			}
-		}
+		q.sector = sectors.lookup(p.ID, "Sector", "sector", p.Sector, add)
+		q.stage = stages.lookup(p.ID, "CareerStage", "career stage", p.CareerStage, add)
 		// Interests.
 		if len(p.Interests) > MaxInterests {
 			add(p.ID, "Interests", "%d interests, at most %d allowed", len(p.Interests), MaxInterests)
 		}
 		for _, s := range p.Interests {
-			key := strings.ToLower(strings.Join(strings.Fields(s), " "))
+			name := strings.Join(strings.Fields(s), " ")
+			key := strings.ToLower(name)
 			if key == "" {
 				add(p.ID, "Interests", "empty interest")
 				continue
+			}
+			if interestVocab != nil {
+				if interestVocab.lookup(p.ID, "Interests", "interest", s, add) < 0 {
+					continue
+				}
+				key, name = s, interestVocab.label(s)
 			}
 			id, ok := interestID[key]
 			if !ok {
 				id = len(rd.interestNames)
 				interestID[key] = id
-				rd.interestNames = append(rd.interestNames, strings.Join(strings.Fields(s), " "))
+				rd.interestNames = append(rd.interestNames, name)
 			}
 			raw[k].ids = append(raw[k].ids, id)
 		}
 		// Preference.
 		switch p.Preference {
-		case "", PreferAny:
+		case "", pairup.PreferAny:
 			q.pref = prefAny
-		case PreferCareerStage:
+		case pairup.PreferCareerStage:
 			q.pref = prefStage
 			if p.CareerStage == "" {
 				add(p.ID, "Preference", "asks for a partner by career stage but gives no CareerStage")
 			}
-		case PreferInterest:
+		case pairup.PreferInterest:
 			q.pref = prefInterest
 			if len(p.Interests) == 0 {
 				add(p.ID, "Preference", "asks for a partner by interest but gives no Interests")
 			}
-		case PreferSector:
+		case pairup.PreferSector:
 			q.pref = prefSector
 			if p.Sector == "" {
 				add(p.ID, "Preference", "asks for a partner by sector but gives no Sector")
 			}
 		default:
 			add(p.ID, "Preference", "unknown preference %q (want %q, %q, %q or %q)", p.Preference,
-				PreferAny, PreferCareerStage, PreferInterest, PreferSector)
+				pairup.PreferAny, pairup.PreferCareerStage, pairup.PreferInterest, pairup.PreferSector)
 		}
 		q.priority = p.Priority
 		q.signedUp = p.SignedUpAt
-		if r.Mode == ModeMentor {
+		if r.Mode == pairup.ModeMentor {
 			switch p.Role {
-			case RoleMentor:
+			case pairup.RoleMentor:
 				q.mentor = true
 				q.capacity = p.Capacity
 				if p.Capacity < 1 || p.Capacity > MaxCapacity {
 					add(p.ID, "Capacity", "%d out of range 1..%d for a mentor", p.Capacity, MaxCapacity)
 				}
-			case RoleMentee:
+			case pairup.RoleMentee:
 				q.eligible = p.Eligible
 			case "":
-				add(p.ID, "Role", "missing (want %q or %q in mentor mode)", RoleMentor, RoleMentee)
+				add(p.ID, "Role", "missing (want %q or %q in mentor mode)", pairup.RoleMentor, pairup.RoleMentee)
 			default:
-				add(p.ID, "Role", "unknown role %q (want %q or %q)", p.Role, RoleMentor, RoleMentee)
+				add(p.ID, "Role", "unknown role %q (want %q or %q in mentor mode)", p.Role, pairup.RoleMentor, pairup.RoleMentee)
 			}
 		}
 	}
@@ -360,7 +366,7 @@ func prepare(in Input) (*round, error) {
 			add(p.A, field, "pair %s–%s is both pinned and forbidden", p.A, p.B)
 			continue
 		}
-		if r.Mode == ModeMentor {
+		if r.Mode == pairup.ModeMentor {
 			pa, pb := &rd.people[a], &rd.people[b]
 			if pa.mentor == pb.mentor {
 				add(p.A, field, "pin %s–%s must join one mentor and one mentee", p.A, p.B)
@@ -383,7 +389,7 @@ func prepare(in Input) (*round, error) {
 	for _, k := range sortedKeys(pinned) {
 		q := &rd.people[k]
 		limit := 1
-		if r.Mode == ModeMentor && q.mentor {
+		if r.Mode == pairup.ModeMentor && q.mentor {
 			limit = q.capacity
 		}
 		if pinned[k] > limit {
@@ -416,14 +422,62 @@ func prepare(in Input) (*round, error) {
 	return rd, nil
 }
 
-func indexOf[T comparable](list []T, v T) int {
-	for i, x := range list {
-		if x == v {
-			return i
-		}
-	}
-	return -1
+// vocabulary is a validated option list (Rules.Sectors, Rules.Stages,
+// Rules.Interests): value → index, index → label.
+type vocabulary struct {
+	index  map[string]int8
+	values []string
+	labels []string // the option's label, or its value when it has none
 }
+
+// newVocabulary validates opts (field names the list in errors): at most
+// MaxOptions, each with a value, none twice.
+func newVocabulary(field string, opts []pairup.Option, add func(p, f, format string, a ...any)) *vocabulary {
+	v := &vocabulary{index: make(map[string]int8, len(opts))}
+	if len(opts) > MaxOptions {
+		add("", field, "%d options, at most %d allowed", len(opts), MaxOptions)
+		return v
+	}
+	for i, o := range opts {
+		if o.Value == "" {
+			add("", field, "option %d has no value", i)
+			continue
+		}
+		if _, dup := v.index[o.Value]; dup {
+			add("", field, "option %q appears twice", o.Value)
+			continue
+		}
+		v.index[o.Value] = int8(len(v.values))
+		v.values = append(v.values, o.Value)
+		label := o.Label
+		if label == "" {
+			label = o.Value
+		}
+		v.labels = append(v.labels, label)
+	}
+	return v
+}
+
+// lookup returns the index of value (-1 when empty, meaning not given); an
+// unknown value is reported against person and field.
+func (v *vocabulary) lookup(person, field, what, value string, add func(p, f, format string, a ...any)) int8 {
+	if value == "" {
+		return -1
+	}
+	i, ok := v.index[value]
+	if !ok {
+		if len(v.values) == 0 {
+			add(person, field, "unknown %s %q (the programme offers none)", what, value)
+		} else {
+			add(person, field, "unknown %s %q (want one of %s)", what, value, strings.Join(v.values, ", "))
+		}
+		return -1
+	}
+	return i
+}
+
+// label returns the label of a known value.
+func (v *vocabulary) label(value string) string { return v.labels[v.index[value]] }
 
 func sortedKeys(m map[int]int) []int {
 	out := make([]int, 0, len(m))
@@ -472,13 +526,13 @@ func (rd *round) isBlocked(u, v int) bool {
 // constraints (mentor mode: u is the mentor, v the mentee).
 func (rd *round) feasible(u, v int) bool {
 	a, b := &rd.people[u], &rd.people[v]
-	if !rd.rules.SameCountryAllowed && a.countryID == b.countryID {
+	if !rd.rules.Programme.SameCountryAllowed && a.countryID == b.countryID {
 		return false
 	}
-	if rd.rules.RequireSharedLanguage && a.langs.and(b.langs).empty() {
+	if rd.rules.Programme.RequireSharedLanguage && a.langs.and(b.langs).empty() {
 		return false
 	}
-	if rd.rules.Mode == ModeMentor && (!a.mentor || b.mentor || !b.eligible) {
+	if rd.rules.Mode == pairup.ModeMentor && (!a.mentor || b.mentor || !b.eligible) {
 		return false
 	}
 	return !rd.isBlocked(u, v)
@@ -488,13 +542,13 @@ func (rd *round) feasible(u, v int) bool {
 func (rd *round) infeasible(u, v int) string {
 	a, b := &rd.people[u], &rd.people[v]
 	var why []string
-	if !rd.rules.SameCountryAllowed && a.country == b.country {
+	if !rd.rules.Programme.SameCountryAllowed && a.country == b.country {
 		why = append(why, "both from "+a.country+" and the rules never pair two people from the same country")
 	}
-	if rd.rules.RequireSharedLanguage && a.langs.and(b.langs).empty() {
+	if rd.rules.Programme.RequireSharedLanguage && a.langs.and(b.langs).empty() {
 		why = append(why, "no shared language")
 	}
-	if rd.rules.Mode == ModeMentor && a.mentor && !b.mentor && !b.eligible {
+	if rd.rules.Mode == pairup.ModeMentor && a.mentor && !b.mentor && !b.eligible {
 		why = append(why, b.id+" is not an eligible mentee")
 	}
 	k := rd.blocks[pairKey(u, v)]

@@ -27,9 +27,7 @@ func TestPricingCacheSameResult(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		old := pairing.SetClassBoundCells(0)
-		without, err := pairing.Match(in)
-		pairing.SetClassBoundCells(old)
+		without, _, err := pairing.MatchWith(in, pairing.Knobs{NoClassBoundMatrix: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,7 @@ import (
 )
 
 // applyCountryCap splits the people (canonical indices) into accepted and
-// deferred under Rules.CountryCapPercent (peer mode).
+// deferred under Rules.Programme.CountryCapPercent (peer mode).
 //
 // The cap is computed against the accepted total, iteratively: with P the
 // percentage and A the number accepted, each country may have at most
@@ -23,7 +23,7 @@ func (rd *round) applyCountryCap(isPinned []bool) (accepted []bool, deferred []U
 	for i := range accepted {
 		accepted[i] = true
 	}
-	P := rd.rules.CountryCapPercent
+	P := rd.rules.Programme.CountryCapPercent
 	if P == 0 || P >= 100 || n == 0 {
 		return accepted, nil
 	}

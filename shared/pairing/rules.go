@@ -1,13 +1,6 @@
 package pairing
 
-// Mode is the programme's matching mode.
-type Mode string
-
-// Modes.
-const (
-	ModePeer   Mode = "peer"   // ILN: everybody is paired with a peer
-	ModeMentor Mode = "mentor" // HKLA: mentors (with capacity) are assigned mentees
-)
+import "github.com/pairup/pairup/shared/pairup"
 
 // OddPolicy says what happens in peer mode to a person the maximum
 // matching leaves out (for example the odd one out of an odd-sized round).
@@ -31,6 +24,7 @@ const (
 	MaxWeight      = 1000 // each weight is in 0..MaxWeight
 	MaxInterests   = 20   // interests per person
 	MaxCapacity    = 50   // mentees per mentor
+	MaxOptions     = 127  // options in Rules.Sectors and in Rules.Stages
 	MaxCandidateK  = 200
 	DefaultK       = 12
 	maxTZHoursDiff = 12
@@ -51,7 +45,8 @@ const (
 //	+ Preference · satisfied        satisfied = how many of the two (0, 1 or 2)
 //	                                got the kind of partner they asked for
 //
-// A missing sector or career stage never scores. All weights must be in
+// The stage order is the order of Rules.Stages. A missing sector or career
+// stage never scores. All weights must be in
 // 0..MaxWeight, so a score is at most 1000·(1+1+20+12+2) = 36,000.
 type Weights struct {
 	CareerStage int
@@ -64,22 +59,36 @@ type Weights struct {
 // DefaultWeights are sensible ILN-style weights: a satisfied preference is
 // worth most, then a shared career stage, shared interests, sector, and
 // time-zone closeness (up to 36 points for the same offset).
-var DefaultWeights = Weights{CareerStage: 30, Sector: 20, Interest: 15, TimeZone: 3, Preference: 40}
+func DefaultWeights() Weights {
+	return Weights{CareerStage: 30, Sector: 20, Interest: 15, TimeZone: 3, Preference: 40}
+}
 
-// Rules are a programme's matching rules.
+// Rules are what governs one matching run: the programme's mode, hard
+// constraints and vocabulary, taken as pairup defines them (RulesFor maps a
+// programme in one call), and the matcher's own settings.
 type Rules struct {
-	Mode Mode
-	// SameCountryAllowed permits two people from the same country to be
-	// paired (ILN: false; HKLA: true).
-	SameCountryAllowed bool
-	// RequireSharedLanguage makes at least one shared language a hard
-	// constraint.
-	RequireSharedLanguage bool
-	// CountryCapPercent limits any one country to this percentage of the
-	// round's accepted people (ILN: 20). 0 means no cap; range 0..100. See
-	// the package documentation for how the cap is computed.
-	CountryCapPercent int
-	Weights           Weights
+	// Mode is pairup.ModePeer or pairup.ModeMentor.
+	Mode pairup.Mode
+	// Programme holds the programme's hard constraints: SameCountryAllowed,
+	// RequireSharedLanguage and CountryCapPercent (0..100, peer mode only;
+	// see the package documentation for how the cap is computed). Its other
+	// fields are the signup form's limits; the matcher ignores them.
+	Programme pairup.Rules
+	// Sectors and Stages are the programme's options (pairup.Programme's
+	// lists, in form order): Person.Sector and Person.CareerStage must be one
+	// of their values, and reasons use their labels. Stages go from least to
+	// most experienced; the career-stage score uses that order. At most
+	// MaxOptions each.
+	Sectors []pairup.Option
+	Stages  []pairup.Option
+	// Interests, when not empty, are the programme's interest options:
+	// Person.Interests must be their values, and reasons use their labels.
+	// When empty, interests are free-text topics (compared
+	// case-insensitively, shown as first spelt in ID order).
+	Interests []pairup.Option
+
+	// The matcher's own settings.
+	Weights Weights
 	// OddPolicy applies in peer mode; empty means OddTrio.
 	OddPolicy OddPolicy
 	// CandidateK is the number of best feasible candidates per person in
@@ -92,17 +101,11 @@ type Rules struct {
 	MaxPricingRounds int
 }
 
-// ILNRules are the International Librarians Network's rules: peer mode,
-// never two people from the same country, a shared language, a 20% country
-// cap, trios for the odd one out.
-func ILNRules() Rules {
-	return Rules{Mode: ModePeer, RequireSharedLanguage: true, CountryCapPercent: 20,
-		Weights: DefaultWeights, OddPolicy: OddTrio}
-}
-
-// HKLARules are the Hong Kong Library Association's rules: mentor mode,
-// same country allowed (everyone is in Hong Kong), a shared language.
-func HKLARules() Rules {
-	return Rules{Mode: ModeMentor, SameCountryAllowed: true, RequireSharedLanguage: true,
-		Weights: DefaultWeights}
+// RulesFor returns the rules of programme p: its mode, constraints and
+// sector, stage and interest options, with DefaultWeights, OddTrio and the
+// default CandidateK and MaxPricingRounds. A caller may adjust the matcher's
+// own settings before running.
+func RulesFor(p *pairup.Programme) Rules {
+	return Rules{Mode: p.Mode, Programme: p.Rules, Sectors: p.Sectors, Stages: p.Stages,
+		Interests: p.Interests, Weights: DefaultWeights(), OddPolicy: OddTrio}
 }

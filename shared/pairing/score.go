@@ -3,10 +3,9 @@ package pairing
 import (
 	"fmt"
 	"strings"
-)
 
-var stageLabel = []string{"students", "new professionals", "mid-career", "senior"}
-var stageOne = []string{"student", "new professional", "mid-career", "senior"}
+	"github.com/pairup/pairup/shared/pairup"
+)
 
 // tzHours returns the whole hours between two UTC offsets (minutes),
 // measured around the clock, so 0..12.
@@ -30,11 +29,11 @@ func (rd *round) careerFit(u, v int) int {
 	return careerFitStages(rd.rules.Mode, a, b)
 }
 
-func careerFitStages(mode Mode, a, b int8) int {
+func careerFitStages(mode pairup.Mode, a, b int8) int {
 	if a < 0 || b < 0 {
 		return 0
 	}
-	if mode == ModeMentor {
+	if mode == pairup.ModeMentor {
 		if a > b {
 			return 2
 		}
@@ -110,7 +109,18 @@ func (rd *round) maxScore() int64 {
 		int64(w.TimeZone)*maxTZHoursDiff + 2*int64(w.Preference)
 }
 
-var prefWord = map[int8]string{prefStage: "career stage", prefInterest: "interest", prefSector: "sector"}
+// prefWord names a preference in reasons.
+func prefWord(pref int8) string {
+	switch pref {
+	case prefStage:
+		return "career stage"
+	case prefInterest:
+		return "interest"
+	case prefSector:
+		return "sector"
+	}
+	return "anyone"
+}
 
 // reasons explains why u and v make a good pair (mentor mode: u mentor).
 func (rd *round) reasons(u, v int) []string {
@@ -122,19 +132,16 @@ func (rd *round) reasons(u, v int) []string {
 		out = append(out, "both in "+countryName(a.country))
 	}
 	if a.sector >= 0 && a.sector == b.sector {
-		out = append(out, fmt.Sprintf("both in %s libraries", Sectors[a.sector]))
-		if Sectors[a.sector] == SectorStudent {
-			out[len(out)-1] = "both LIS students"
-		}
+		out = append(out, "same sector: "+rd.sectorLabels[a.sector])
 	}
 	fit := careerFitStages(rd.rules.Mode, a.stage, b.stage)
 	switch {
-	case rd.rules.Mode == ModeMentor && fit == 2:
-		out = append(out, fmt.Sprintf("experienced mentor (%s) for a %s", stageOne[a.stage], stageOne[b.stage]))
+	case rd.rules.Mode == pairup.ModeMentor && fit == 2:
+		out = append(out, fmt.Sprintf("experienced mentor: %s, mentee: %s", rd.stageLabels[a.stage], rd.stageLabels[b.stage]))
 	case fit == 2:
-		out = append(out, "both "+stageLabel[a.stage])
+		out = append(out, "same career stage: "+rd.stageLabels[a.stage])
 	case fit == 1:
-		out = append(out, fmt.Sprintf("close career stages: %s and %s", stageOne[a.stage], stageOne[b.stage]))
+		out = append(out, fmt.Sprintf("close career stages: %s and %s", rd.stageLabels[a.stage], rd.stageLabels[b.stage]))
 	}
 	var shared []string
 	for i := range a.interests {
@@ -170,7 +177,7 @@ func (rd *round) reasons(u, v int) []string {
 	sh := sharedCount(a.interests, b.interests)
 	for _, p := range []*person{a, b} {
 		if p.pref != prefAny && prefSatisfied(p.pref, fit, same, sh) {
-			out = append(out, fmt.Sprintf("%s asked for a partner by %s: satisfied", p.id, prefWord[p.pref]))
+			out = append(out, fmt.Sprintf("%s asked for a partner by %s: satisfied", p.id, prefWord(p.pref)))
 		}
 	}
 	return out

@@ -58,6 +58,3 @@ func (ws *warmSolver) result() ([]int, int64, dualSol) {
 	mate, total, d := ws.x.Result()
 	return mate, total, dualSol{y: d.Y, d: &d}
 }
-
-// debugf receives progress lines (tests and benchmarks set it).
-var debugf = func(format string, args ...any) {}

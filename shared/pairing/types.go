@@ -1,76 +1,28 @@
 package pairing
 
-import "time"
+import (
+	"time"
 
-// Role is a participant's side in mentor mode. It is ignored in peer mode,
-// where everybody is both mentor and mentee.
-type Role string
-
-// Roles in mentor mode.
-const (
-	RoleMentor Role = "mentor"
-	RoleMentee Role = "mentee"
-)
-
-// Sector is the part of the library and information sector a participant
-// works (or studies) in. The empty sector means "not given": it never scores
-// and cannot be asked for as a preference.
-type Sector string
-
-// Known sectors.
-const (
-	SectorAcademic   Sector = "academic"
-	SectorPublic     Sector = "public"
-	SectorSchool     Sector = "school"
-	SectorSpecial    Sector = "special"
-	SectorGovernment Sector = "government"
-	SectorNational   Sector = "national"
-	SectorStudent    Sector = "student"
-	SectorOther      Sector = "other"
-)
-
-// Sectors lists the accepted sectors in a fixed order.
-var Sectors = []Sector{SectorAcademic, SectorPublic, SectorSchool, SectorSpecial,
-	SectorGovernment, SectorNational, SectorStudent, SectorOther}
-
-// CareerStage is an ordered career stage; the order (student < new
-// professional < mid-career < senior) is used by the career-stage score.
-// The empty stage means "not given".
-type CareerStage string
-
-// Known career stages, from least to most experienced.
-const (
-	StageStudent         CareerStage = "student"
-	StageNewProfessional CareerStage = "new-professional"
-	StageMidCareer       CareerStage = "mid-career"
-	StageSenior          CareerStage = "senior"
-)
-
-// CareerStages lists the accepted career stages in ascending order.
-var CareerStages = []CareerStage{StageStudent, StageNewProfessional, StageMidCareer, StageSenior}
-
-// Preference is the kind of partner a participant asked for.
-type Preference string
-
-// Partner preferences. The empty preference is the same as PreferAny.
-const (
-	PreferAny         Preference = "any"          // open to any match: no bonus
-	PreferCareerStage Preference = "career-stage" // satisfied when the career-stage score is full
-	PreferInterest    Preference = "interest"     // satisfied by at least one shared interest
-	PreferSector      Preference = "sector"       // satisfied by the same sector
+	"github.com/pairup/pairup/shared/pairup"
 )
 
 // Person is one accepted registration as the matcher sees it. The matching
 // run maps store registrations onto it; all fields are plain values.
 type Person struct {
-	ID          string      // unique within the round; the canonical sort key
-	Country     string      // ISO 3166-1 alpha-2, e.g. "AU" (case-insensitive on input)
-	Languages   []string    // ISO 639-1 codes, e.g. ["en","es"]; at least one
-	TimeZone    string      // IANA name, e.g. "Australia/Sydney"
-	Sector      Sector      // optional
-	CareerStage CareerStage // optional
-	Interests   []string    // free-text topics, compared case-insensitively; at most MaxInterests
-	Preference  Preference  // partner preference
+	ID        string   // unique within the round; the canonical sort key
+	Country   string   // ISO 3166-1 alpha-2, e.g. "AU" (case-insensitive on input)
+	Languages []string // ISO 639-1 codes, e.g. ["en","es"]; at least one
+	TimeZone  string   // IANA name, e.g. "Australia/Sydney"
+	// Sector and CareerStage are values of Rules.Sectors and Rules.Stages
+	// (pairup.Registration.Sector and .CareerStage); empty means "not
+	// given": it never scores and cannot be asked for as a preference.
+	Sector      string
+	CareerStage string
+	// Interests are values of Rules.Interests when the programme has that
+	// list, otherwise free-text topics compared case-insensitively; at most
+	// MaxInterests.
+	Interests  []string
+	Preference pairup.Preference // empty is pairup.PreferAny
 
 	// PreviousPartners lists the IDs of people this person was paired with
 	// in earlier rounds. The rule is symmetric: a pair is excluded when
@@ -79,22 +31,21 @@ type Person struct {
 	PreviousPartners []string
 
 	// Mentor mode only.
-	Role       Role      // mentor or mentee
-	Capacity   int       // mentors: how many mentees (1..MaxCapacity)
-	Eligible   bool      // mentees: answered the eligibility questions "yes"
-	Priority   int       // mentees: higher first on the waitlist (e.g. 1 = final-year student)
-	SignedUpAt time.Time // earlier first (country cap, waitlist)
+	Role       pairup.Role // pairup.RoleMentor or pairup.RoleMentee (ignored in peer mode)
+	Capacity   int         // mentors: how many mentees (1..MaxCapacity)
+	Eligible   bool        // mentees: answered the eligibility questions "yes"
+	Priority   int         // mentees: higher first on the waitlist (e.g. 1 = final-year student)
+	SignedUpAt time.Time   // earlier first (country cap, waitlist)
 }
-
-// PairRef names two participants by ID, for coordinator pins and forbids.
-type PairRef struct{ A, B string }
 
 // Input is everything one matching run needs.
 type Input struct {
-	Rules   Rules
-	People  []Person
-	Pins    []PairRef // coordinator: these two must be paired (mentor mode: one mentor, one mentee)
-	Forbids []PairRef // coordinator: never pair these two
+	Rules  Rules // RulesFor(programme), perhaps adjusted
+	People []Person
+	// Pins and Forbids name people by ID (pairup.Round's, when Person.ID is
+	// the registration ID).
+	Pins    []pairup.PairRef // coordinator: these two must be paired (mentor mode: one mentor, one mentee)
+	Forbids []pairup.PairRef // coordinator: never pair these two
 	// RoundStart is the reference instant for time-zone offsets (daylight
 	// saving differs across the year). Required.
 	RoundStart time.Time

@@ -28,6 +28,7 @@ import (
 	"github.com/pairup/pairup/shared/config"
 	"github.com/pairup/pairup/shared/links"
 	"github.com/pairup/pairup/shared/mailer"
+	"github.com/pairup/pairup/shared/matchrun"
 	"github.com/pairup/pairup/shared/sesevents"
 	"github.com/pairup/pairup/shared/signup"
 )
@@ -54,6 +55,9 @@ var functions = map[string]builder{
 	},
 	"mailer": func(ctx context.Context, cfg config.Config) (any, error) {
 		return mailer.NewLambda(ctx, cfg, mailer.Deps{})
+	},
+	"match-run": func(ctx context.Context, cfg config.Config) (any, error) {
+		return matchrun.NewLambda(ctx, cfg, matchrun.Deps{})
 	},
 	"ses-events": func(ctx context.Context, cfg config.Config) (any, error) {
 		return sesevents.NewLambda(ctx, cfg, sesevents.Deps{})

@@ -16,5 +16,9 @@
 // capacity 1–3, Chinese and English for most) and student mentees with
 // eligibility (most yes) and priority (final-year students).
 //
+// Both use the demo programmes' sector and career-stage options (Sectors,
+// Stages) and free-text interests; ILNProgramme and HKLAProgramme are the
+// programmes, ILNRules and HKLARules their pairing.RulesFor.
+//
 // The same config always gives the same Input, byte for byte.
 package roundgen

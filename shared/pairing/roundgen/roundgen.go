@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pairup/pairup/shared/pairing"
+	"github.com/pairup/pairup/shared/pairup"
 )
 
 type country struct {
@@ -123,18 +124,69 @@ var Topics = []string{
 	"professional development", "library buildings",
 }
 
-var sectorW = []weighted[pairing.Sector]{
-	{pairing.SectorAcademic, 40}, {pairing.SectorPublic, 22}, {pairing.SectorSchool, 10},
-	{pairing.SectorSpecial, 10}, {pairing.SectorGovernment, 5}, {pairing.SectorNational, 3},
-	{pairing.SectorStudent, 8}, {pairing.SectorOther, 2},
+// Sectors are the sector options of the generated programmes, as the demo
+// programmes (shared/demo) offer them, in form order.
+func Sectors() []pairup.Option {
+	return []pairup.Option{
+		{Value: "academic", Label: "Academic library"}, {Value: "public", Label: "Public library"},
+		{Value: "school", Label: "School library"}, {Value: "special", Label: "Special library (law, health, corporate…)"},
+		{Value: "government", Label: "Government library"}, {Value: "national", Label: "National library"},
+		{Value: "student", Label: "LIS student"}, {Value: "other", Label: "Other"},
+	}
 }
-var stageW = []weighted[pairing.CareerStage]{
-	{pairing.StageStudent, 12}, {pairing.StageNewProfessional, 30},
-	{pairing.StageMidCareer, 38}, {pairing.StageSenior, 20},
+
+// Stages are the career-stage options of the generated programmes, as the
+// demo programmes offer them, from least to most experienced.
+func Stages() []pairup.Option {
+	return []pairup.Option{
+		{Value: "student", Label: "Student"}, {Value: "new-professional", Label: "New professional (under 5 years)"},
+		{Value: "mid-career", Label: "Mid-career (5–15 years)"}, {Value: "senior", Label: "Senior (over 15 years)"},
+	}
 }
-var prefW = []weighted[pairing.Preference]{
-	{pairing.PreferAny, 45}, {pairing.PreferCareerStage, 20},
-	{pairing.PreferInterest, 25}, {pairing.PreferSector, 10},
+
+// ILNProgramme is the ILN-like peer programme the ILN rounds belong to:
+// never two people from the same country, a shared language, a 20% country
+// cap. Its interests are free text (no interest options).
+func ILNProgramme() *pairup.Programme {
+	return &pairup.Programme{ID: "iln", Name: "ILN-like", Mode: pairup.ModePeer, Sectors: Sectors(), Stages: Stages(),
+		Locale: "en", Rules: pairup.Rules{RequireSharedLanguage: true, CountryCapPercent: 20}}
+}
+
+// HKLAProgramme is the HKLA-like mentor programme the HKLA rounds belong
+// to: everyone in Hong Kong, a shared language, up to 3 mentees a mentor.
+func HKLAProgramme() *pairup.Programme {
+	return &pairup.Programme{ID: "hkla", Name: "HKLA-like", Mode: pairup.ModeMentor, Country: "HK",
+		Sectors: Sectors(), Stages: Stages(), Locale: "en",
+		Rules: pairup.Rules{SameCountryAllowed: true, RequireSharedLanguage: true, MaxMentees: 3}}
+}
+
+// ILNRules are the matching rules of ILNProgramme (trios for the odd one
+// out, default weights).
+func ILNRules() pairing.Rules { return pairing.RulesFor(ILNProgramme()) }
+
+// HKLARules are the matching rules of HKLAProgramme.
+func HKLARules() pairing.Rules { return pairing.RulesFor(HKLAProgramme()) }
+
+// Sector and stage values the generator treats specially.
+const (
+	sectorStudent = "student"
+	stageStudent  = "student"
+	stageMid      = "mid-career"
+	stageSenior   = "senior"
+)
+
+var sectorW = []weighted[string]{
+	{"academic", 40}, {"public", 22}, {"school", 10},
+	{"special", 10}, {"government", 5}, {"national", 3},
+	{sectorStudent, 8}, {"other", 2},
+}
+var stageW = []weighted[string]{
+	{stageStudent, 12}, {"new-professional", 30},
+	{stageMid, 38}, {stageSenior, 20},
+}
+var prefW = []weighted[pairup.Preference]{
+	{pairup.PreferAny, 45}, {pairup.PreferCareerStage, 20},
+	{pairup.PreferInterest, 25}, {pairup.PreferSector, 10},
 }
 
 type weighted[T any] struct {
@@ -173,7 +225,7 @@ type ILNConfig struct {
 	// negative means none).
 	Returning  float64
 	RoundStart time.Time
-	Rules      *pairing.Rules // nil means pairing.ILNRules()
+	Rules      *pairing.Rules // nil means ILNRules()
 }
 
 // ILN generates an ILN-like peer round.
@@ -201,7 +253,7 @@ func ILN(cfg ILNConfig) pairing.Input {
 	if ret == 0 {
 		ret = 0.2
 	}
-	rules := pairing.ILNRules()
+	rules := ILNRules()
 	if cfg.Rules != nil {
 		rules = *cfg.Rules
 	}
@@ -238,8 +290,8 @@ func ILN(cfg ILNConfig) pairing.Input {
 				p.Languages = append(p.Languages, extra)
 			}
 		}
-		if p.Sector == pairing.SectorStudent {
-			p.CareerStage = pairing.StageStudent
+		if p.Sector == sectorStudent {
+			p.CareerStage = stageStudent
 		} else {
 			p.CareerStage = pick(r, stageW)
 		}
@@ -287,7 +339,7 @@ type HKLAConfig struct {
 	// are uniform in 1..MaxCapacity.
 	MaxCapacity int
 	RoundStart  time.Time
-	Rules       *pairing.Rules // nil means pairing.HKLARules()
+	Rules       *pairing.Rules // nil means HKLARules()
 }
 
 // HKLA generates an HKLA-like mentor round. Mentor IDs are "m-…", mentee
@@ -302,7 +354,7 @@ func HKLA(cfg HKLAConfig) pairing.Input {
 	if maxCap == 0 {
 		maxCap = 3
 	}
-	rules := pairing.HKLARules()
+	rules := HKLARules()
 	if cfg.Rules != nil {
 		rules = *cfg.Rules
 	}
@@ -330,15 +382,15 @@ func HKLA(cfg HKLAConfig) pairing.Input {
 	}
 	for i := 0; i < cfg.Mentors; i++ {
 		sec := pick(r, sectorW)
-		for sec == pairing.SectorStudent {
+		for sec == sectorStudent {
 			sec = pick(r, sectorW)
 		}
-		st := pairing.StageSenior
+		st := stageSenior
 		if r.IntN(2) == 0 {
-			st = pairing.StageMidCareer
+			st = stageMid
 		}
 		in.People = append(in.People, pairing.Person{
-			ID: fmt.Sprintf("m-%06d", i), Role: pairing.RoleMentor, Capacity: 1 + r.IntN(maxCap),
+			ID: fmt.Sprintf("m-%06d", i), Role: pairup.RoleMentor, Capacity: 1 + r.IntN(maxCap),
 			Country: "HK", TimeZone: "Asia/Hong_Kong", Languages: langs(), Sector: sec, CareerStage: st,
 			Interests: interests(), Preference: pick(r, prefW),
 			SignedUpAt: start.Add(-30 * 24 * time.Hour).Add(time.Duration(r.Int64N(int64(20 * 24 * time.Hour)))),
@@ -347,9 +399,9 @@ func HKLA(cfg HKLAConfig) pairing.Input {
 	for i := 0; i < cfg.Mentees; i++ {
 		pref := pick(r, prefW)
 		in.People = append(in.People, pairing.Person{
-			ID: fmt.Sprintf("s-%06d", i), Role: pairing.RoleMentee, Eligible: r.IntN(100) < 92,
+			ID: fmt.Sprintf("s-%06d", i), Role: pairup.RoleMentee, Eligible: r.IntN(100) < 92,
 			Country: "HK", TimeZone: "Asia/Hong_Kong", Languages: langs(),
-			Sector: pairing.SectorStudent, CareerStage: pairing.StageStudent,
+			Sector: sectorStudent, CareerStage: stageStudent,
 			Interests: interests(), Preference: pref,
 			Priority:   map[bool]int{true: 1, false: 0}[r.IntN(100) < 35],
 			SignedUpAt: start.Add(-30 * 24 * time.Hour).Add(time.Duration(r.Int64N(int64(20 * 24 * time.Hour)))),

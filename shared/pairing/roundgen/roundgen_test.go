@@ -6,6 +6,7 @@ import (
 
 	"github.com/pairup/pairup/shared/pairing"
 	"github.com/pairup/pairup/shared/pairing/roundgen"
+	"github.com/pairup/pairup/shared/pairup"
 )
 
 func TestILNDeterministicAndValid(t *testing.T) {
@@ -53,12 +54,12 @@ func TestHKLADeterministicAndValid(t *testing.T) {
 	mentors, eligible, priority := 0, 0, 0
 	for _, p := range a.People {
 		switch p.Role {
-		case pairing.RoleMentor:
+		case pairup.RoleMentor:
 			mentors++
 			if p.Capacity < 1 || p.Capacity > 3 {
 				t.Errorf("mentor capacity %d", p.Capacity)
 			}
-		case pairing.RoleMentee:
+		case pairup.RoleMentee:
 			if p.Eligible {
 				eligible++
 			}
