@@ -23,8 +23,19 @@ type Config struct {
 	// SenderEmail is the From address of all mail (context senderEmail).
 	SenderEmail string
 	// SenderDomain, if set, is verified instead of the single address, with
-	// Easy DKIM; SenderEmail must be in it (context senderDomain).
+	// Easy DKIM and a custom MAIL FROM domain; SenderEmail must be in it
+	// (context senderDomain). Required in production.
 	SenderDomain string
+	// MailFromDomain is the custom MAIL FROM (envelope sender) domain, a
+	// subdomain of SenderDomain: with it SPF passes for SenderDomain too, so
+	// mail is DMARC-aligned by SPF as well as DKIM (context mailFromDomain;
+	// default mail.<SenderDomain>; empty without SenderDomain).
+	MailFromDomain string
+	// Production marks a production deployment (context production): it
+	// must send from a verified domain (SenderDomain) with DKIM and MAIL
+	// FROM, and SES refuses to send while the MAIL FROM MX record is missing
+	// instead of falling back to amazonses.com.
+	Production bool
 	// SandboxRecipients are verified recipient addresses the functions may
 	// also send to while the account is in the SES sandbox.
 	SandboxRecipients []string
@@ -68,6 +79,8 @@ const (
 	keyAssetDir          = "assetDir"
 	keySenderEmail       = "senderEmail"
 	keySenderDomain      = "senderDomain"
+	keyMailFromDomain    = "mailFromDomain"
+	keyProduction        = "production"
 	keySandboxRecipients = "sandboxRecipients"
 	keyCoordinatorEmails = "coordinatorEmails"
 	keyDomain            = "domain"
@@ -210,15 +223,38 @@ func loadConfig(lookup lookupFunc) (*Config, error) {
 	case !isPlainAddress(c.SenderEmail):
 		fail("%s %q is not a plain email address", keySenderEmail, c.SenderEmail)
 	}
+	var err error
+	// production has no entry in defaults (nor in cdk.json): a context
+	// default there would hide PAIRUP_PRODUCTION.
+	production := c.value(keyProduction, "false")
+	if c.Production, err = strconv.ParseBool(production); err != nil {
+		fail("%s %q: true or false", keyProduction, production)
+	}
 	c.SenderDomain = strings.ToLower(get(keySenderDomain))
-	if c.SenderDomain != "" {
-		if !domainRe.MatchString(c.SenderDomain) {
-			fail("%s %q is not a domain name", keySenderDomain, c.SenderDomain)
-		} else if !strings.HasSuffix(strings.ToLower(c.SenderEmail), "@"+c.SenderDomain) {
+	c.MailFromDomain = strings.ToLower(get(keyMailFromDomain))
+	switch {
+	case c.SenderDomain == "":
+		if c.Production {
+			fail("%s is required when %s=true: production mail is sent from a verified domain with DKIM and a custom MAIL FROM "+
+				"domain (DMARC alignment), e.g. -c %s=example.org (or %s)",
+				keySenderDomain, keyProduction, keySenderDomain, envName(keySenderDomain))
+		}
+		if c.MailFromDomain != "" {
+			fail("%s needs %s (the MAIL FROM domain is a subdomain of it)", keyMailFromDomain, keySenderDomain)
+		}
+	case !domainRe.MatchString(c.SenderDomain):
+		fail("%s %q is not a domain name", keySenderDomain, c.SenderDomain)
+	default:
+		if !strings.HasSuffix(strings.ToLower(c.SenderEmail), "@"+c.SenderDomain) {
 			fail("%s %q is not in %s %q", keySenderEmail, c.SenderEmail, keySenderDomain, c.SenderDomain)
 		}
+		if c.MailFromDomain == "" {
+			c.MailFromDomain = "mail." + c.SenderDomain
+		} else if !domainRe.MatchString(c.MailFromDomain) || !strings.HasSuffix(c.MailFromDomain, "."+c.SenderDomain) {
+			fail("%s %q: a subdomain of %s %q (not the domain itself), e.g. mail.%s",
+				keyMailFromDomain, c.MailFromDomain, keySenderDomain, c.SenderDomain, c.SenderDomain)
+		}
 	}
-	var err error
 	if c.SandboxRecipients, err = emailList(get(keySandboxRecipients)); err != nil {
 		fail("%s: %v", keySandboxRecipients, err)
 	}
@@ -229,6 +265,12 @@ func loadConfig(lookup lookupFunc) (*Config, error) {
 	c.Domain = strings.ToLower(get(keyDomain))
 	if c.Domain != "" && !domainRe.MatchString(c.Domain) {
 		fail("%s %q is not a host name (no scheme, no path)", keyDomain, c.Domain)
+	}
+	if c.Domain != "" && c.Domain == c.MailFromDomain {
+		// The forms host is a CNAME (or alias); the MAIL FROM domain needs
+		// MX and TXT records, which cannot sit beside a CNAME.
+		fail("%s %q is also %s: the MAIL FROM domain must be a name of its own (it holds MX and TXT records)",
+			keyMailFromDomain, c.MailFromDomain, keyDomain)
 	}
 	c.CertificateArn = get(keyCertificateArn)
 	if c.CertificateArn != "" {
@@ -286,6 +328,15 @@ func (c *Config) scheduleExpression(s Schedule) (string, error) {
 		return "", fmt.Errorf("%s: %w", s.ContextKey, err)
 	}
 	return e, nil
+}
+
+// dmarcReportAddress is where the recommended DMARC record sends aggregate
+// reports: the first coordinator, or the sender.
+func (c *Config) dmarcReportAddress() string {
+	if len(c.CoordinatorEmails) > 0 {
+		return c.CoordinatorEmails[0]
+	}
+	return c.SenderEmail
 }
 
 // baseURL is the public base URL functions put in links, when a domain is

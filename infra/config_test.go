@@ -65,7 +65,7 @@ func TestLoadConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.SenderDomain != "lib.example.org" || c.LogLevel != "debug" || c.ThrottleRate != 2.5 ||
+		if c.SenderDomain != "lib.example.org" || c.MailFromDomain != "mail.lib.example.org" || c.Production || c.LogLevel != "debug" || c.ThrottleRate != 2.5 ||
 			c.LogRetentionDays != 0 || c.StackName != "PairupStaging" || c.baseURL() != "https://forms.example.org" ||
 			c.MailRate != 50 {
 			t.Errorf("got %+v", *c)
@@ -76,7 +76,42 @@ func TestLoadConfig(t *testing.T) {
 		if want := []string{"a@example.org", "b@example.org", "c@example.org"}; !reflect.DeepEqual(c.CoordinatorEmails, want) {
 			t.Errorf("coordinators %q, want %q", c.CoordinatorEmails, want)
 		}
+		if got := c.dmarcReportAddress(); got != "a@example.org" {
+			t.Errorf("DMARC reports to %q, want the first coordinator", got)
+		}
 	})
+
+	// Sender domain, MAIL FROM and production: valid combinations.
+	senderCases := []struct {
+		name                   string
+		context                map[string]string
+		production             bool
+		senderDomain, mailFrom string
+		dmarcReports           string
+	}{
+		{"TrialAddress", base(nil), false, "", "", "mentoring@example.org"},
+		{"TrialDomain", base(map[string]string{keySenderDomain: "example.org"}), false, "example.org", "mail.example.org", "mentoring@example.org"},
+		{"ProductionFalse", base(map[string]string{keyProduction: "false"}), false, "", "", "mentoring@example.org"},
+		{"Production", base(map[string]string{keyProduction: "true", keySenderDomain: "example.org"}),
+			true, "example.org", "mail.example.org", "mentoring@example.org"},
+		{"ProductionMailFrom", base(map[string]string{keyProduction: "TRUE", keySenderDomain: "example.org",
+			keyMailFromDomain: "Bounce.Mentoring.Example.org", keyCoordinatorEmails: "chair@example.net"}),
+			true, "example.org", "bounce.mentoring.example.org", "chair@example.net"},
+	}
+	for _, tc := range senderCases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := loadConfig(mapLookup(tc.context))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Production != tc.production || c.SenderDomain != tc.senderDomain || c.MailFromDomain != tc.mailFrom ||
+				c.dmarcReportAddress() != tc.dmarcReports {
+				t.Errorf("production %v, senderDomain %q, mailFromDomain %q, DMARC reports to %q; want %v, %q, %q, %q",
+					c.Production, c.SenderDomain, c.MailFromDomain, c.dmarcReportAddress(),
+					tc.production, tc.senderDomain, tc.mailFrom, tc.dmarcReports)
+			}
+		})
+	}
 
 	errCases := []struct {
 		name    string
@@ -86,6 +121,22 @@ func TestLoadConfig(t *testing.T) {
 		{"MissingSender", map[string]string{}, "senderEmail is required"},
 		{"SenderWithName", map[string]string{keySenderEmail: "Pairup <p@example.org>"}, "not a plain email address"},
 		{"SenderOutsideDomain", base(map[string]string{keySenderDomain: "example.com"}), `not in senderDomain "example.com"`},
+		{"SenderInSubdomain", base(map[string]string{keySenderDomain: "mail.example.org"}), `not in senderDomain "mail.example.org"`},
+		{"ProductionWithoutDomain", base(map[string]string{keyProduction: "true"}),
+			"senderDomain is required when production=true"},
+		{"ProductionWithoutDomainHint", base(map[string]string{keyProduction: "1"}), "PAIRUP_SENDER_DOMAIN"},
+		{"ProductionNotBool", base(map[string]string{keyProduction: "yes"}), `production "yes": true or false`},
+		{"MailFromWithoutDomain", base(map[string]string{keyMailFromDomain: "mail.example.org"}), "mailFromDomain needs senderDomain"},
+		{"MailFromIsDomain", base(map[string]string{keySenderDomain: "example.org", keyMailFromDomain: "example.org"}),
+			`mailFromDomain "example.org": a subdomain of senderDomain "example.org"`},
+		{"MailFromOutsideDomain", base(map[string]string{keySenderDomain: "example.org", keyMailFromDomain: "mail.example.com"}),
+			`mailFromDomain "mail.example.com": a subdomain of senderDomain`},
+		{"MailFromSuffixOnly", base(map[string]string{keySenderDomain: "example.org", keyMailFromDomain: "badexample.org"}),
+			`mailFromDomain "badexample.org": a subdomain`},
+		{"MailFromNotDomain", base(map[string]string{keySenderDomain: "example.org", keyMailFromDomain: "mail_from.example.org"}),
+			`mailFromDomain "mail_from.example.org": a subdomain`},
+		{"MailFromIsFormsHost", base(map[string]string{keySenderDomain: "example.org", keyDomain: "mail.example.org"}),
+			`mailFromDomain "mail.example.org" is also domain`},
 		{"BadCoordinator", base(map[string]string{keyCoordinatorEmails: "a@example.org,nobody"}), `coordinatorEmails: "nobody"`},
 		{"DomainWithScheme", base(map[string]string{keyDomain: "https://forms.example.org"}), "not a host name"},
 		{"CertificateWithoutDomain", base(map[string]string{keyCertificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc"}), "certificateArn needs domain"},
@@ -122,14 +173,15 @@ func TestLoadConfig(t *testing.T) {
 
 func TestConfigSources(t *testing.T) {
 	ctx := mapLookup(map[string]string{keySenderEmail: "ctx@example.org", keyLogLevel: " "})
-	env := mapLookup(map[string]string{keySenderEmail: "env@example.org", keyLogLevel: "warn", keyDomain: "env.example.org"})
+	env := mapLookup(map[string]string{keySenderEmail: "env@example.org", keyLogLevel: "warn", keyDomain: "env.example.org",
+		keyProduction: "true", keySenderDomain: "example.org"})
 	c, err := loadConfig(chain(ctx, env))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Context wins; a blank context value leaves the key to the environment.
-	if c.SenderEmail != "ctx@example.org" || c.Domain != "env.example.org" || c.LogLevel != "warn" {
-		t.Errorf("sender %q, domain %q, log level %q", c.SenderEmail, c.Domain, c.LogLevel)
+	if c.SenderEmail != "ctx@example.org" || c.Domain != "env.example.org" || c.LogLevel != "warn" || !c.Production {
+		t.Errorf("sender %q, domain %q, log level %q, production %v", c.SenderEmail, c.Domain, c.LogLevel, c.Production)
 	}
 }
 
@@ -142,6 +194,8 @@ func TestEnvName(t *testing.T) {
 		"tickSchedule":        "PAIRUP_TICK_SCHEDULE",
 		"mailRate":            "PAIRUP_MAIL_RATE",
 		"mailerSweepSchedule": "PAIRUP_MAILER_SWEEP_SCHEDULE",
+		"production":          "PAIRUP_PRODUCTION",
+		"mailFromDomain":      "PAIRUP_MAIL_FROM_DOMAIN",
 	} {
 		if got := envName(key); got != want {
 			t.Errorf("envName(%q) = %q, want %q", key, got, want)

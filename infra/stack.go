@@ -268,9 +268,18 @@ func (s *PairupStack) addLinkKey() {
 	}}, jsii.Bool(true))
 }
 
+// Mail DNS records the operator adds for a sender domain (see
+// [PairupStack.mailDNSRecords]).
+const (
+	mailFromMXPriority = 10
+	mailFromSPF        = "v=spf1 include:amazonses.com ~all"
+)
+
 // addEmail creates the SES configuration set (bounce and complaint events
 // to an encrypted SNS topic, account suppression list, TLS required) and the
-// sender identity that uses it by default.
+// sender identity that uses it by default: the sender's address, or its
+// whole domain with Easy DKIM (2048-bit) and a custom MAIL FROM domain, so
+// that both DKIM and SPF align with the From domain (DMARC).
 func (s *PairupStack) addEmail() {
 	s.EventsTopic = awssns.NewTopic(s.Stack, jsii.String("EmailEventsTopic"), &awssns.TopicProps{
 		DisplayName: jsii.String("pairup SES bounces and complaints"),
@@ -288,14 +297,24 @@ func (s *PairupStack) addEmail() {
 		Events:      &[]awsses.EmailSendingEvent{awsses.EmailSendingEvent_BOUNCE, awsses.EmailSendingEvent_COMPLAINT},
 	})
 
-	identity := awsses.Identity_Email(jsii.String(s.Config.SenderEmail))
-	if s.Config.SenderDomain != "" {
-		identity = awsses.Identity_Domain(jsii.String(s.Config.SenderDomain))
-	}
-	s.Identity = awsses.NewEmailIdentity(s.Stack, jsii.String("SenderIdentity"), &awsses.EmailIdentityProps{
-		Identity:         identity,
+	identity := &awsses.EmailIdentityProps{
+		Identity:         awsses.Identity_Email(jsii.String(s.Config.SenderEmail)),
 		ConfigurationSet: s.ConfigSet,
-	})
+	}
+	if s.Config.SenderDomain != "" {
+		identity.Identity = awsses.Identity_Domain(jsii.String(s.Config.SenderDomain))
+		identity.DkimSigning = jsii.Bool(true)
+		identity.DkimIdentity = awsses.DkimIdentity_EasyDkim(awsses.EasyDkimSigningKeyLength_RSA_2048_BIT)
+		identity.MailFromDomain = jsii.String(s.Config.MailFromDomain)
+		// In production SES refuses to send while the MAIL FROM MX record
+		// is missing, rather than sending unaligned mail from
+		// amazonses.com; a trial falls back so it works before DNS does.
+		identity.MailFromBehaviorOnMxFailure = awsses.MailFromBehaviorOnMxFailure_USE_DEFAULT_VALUE
+		if s.Config.Production {
+			identity.MailFromBehaviorOnMxFailure = awsses.MailFromBehaviorOnMxFailure_REJECT_MESSAGE
+		}
+	}
+	s.Identity = awsses.NewEmailIdentity(s.Stack, jsii.String("SenderIdentity"), identity)
 	s.identityArn = s.Identity.EmailIdentityArn()
 	s.configArn = s.FormatArn(&awscdk.ArnComponents{
 		Service:      jsii.String("ses"),
@@ -649,7 +668,43 @@ func (s *PairupStack) addOutputs() {
 			out(fmt.Sprintf("DkimCname%d", i+1), "DKIM CNAME record to add to "+s.Config.SenderDomain,
 				awscdk.Fn_Join(jsii.String(" CNAME "), &[]*string{rec.name, rec.value}))
 		}
+		for _, rec := range s.mailDNSRecords() {
+			out(rec.id, rec.desc, rec.record)
+		}
 	}
+}
+
+// mailDNSRecord is a DNS record the operator adds, as a zone-file line
+// ("name TYPE value").
+type mailDNSRecord struct {
+	id, desc string
+	record   *string
+}
+
+// mailDNSRecords are the records, beside the DKIM CNAMEs, that make mail
+// from the sender domain DMARC-aligned: the MAIL FROM domain's MX (SES's
+// feedback endpoint in the stack's region) and SPF records, and a
+// recommended DMARC policy for the sender domain.
+func (s *PairupStack) mailDNSRecords() []mailDNSRecord {
+	c := s.Config
+	mx := awscdk.Fn_Join(jsii.String(""), &[]*string{
+		jsii.String(fmt.Sprintf("%s MX %d feedback-smtp.", c.MailFromDomain, mailFromMXPriority)),
+		s.Region(),
+		jsii.String(".amazonses.com"),
+	})
+	return []mailDNSRecord{
+		{"MailFromMx", "MAIL FROM MX record to add (SES bounce feedback)", mx},
+		{"MailFromSpf", "MAIL FROM SPF record to add",
+			jsii.String(fmt.Sprintf("%s TXT %q", c.MailFromDomain, mailFromSPF))},
+		{"DmarcTxt", "Recommended DMARC record for " + c.SenderDomain + " (reports to " + c.dmarcReportAddress() + ")",
+			jsii.String(fmt.Sprintf("_dmarc.%s TXT %q", c.SenderDomain, dmarcRecord(c.dmarcReportAddress())))},
+	}
+}
+
+// dmarcRecord is the recommended DMARC policy: quarantine what fails, and
+// send aggregate reports to rua.
+func dmarcRecord(rua string) string {
+	return "v=DMARC1; p=quarantine; rua=mailto:" + rua
 }
 
 // statement is an Allow statement for actions on resources.

@@ -46,7 +46,7 @@ var (
 		once sync.Once
 		fx   *fixture
 		err  error
-	}{"default": {}, "full": {}, "http-only": {}}
+	}{"default": {}, "full": {}, "http-only": {}, "trial-domain": {}}
 )
 
 // tick is a scheduled test function: it proves the scheduling path
@@ -75,6 +75,7 @@ var specs = map[string]fixtureSpec{
 		context: map[string]string{
 			keySenderEmail:        "mentoring@lib.example.org",
 			keySenderDomain:       "lib.example.org",
+			keyProduction:         "true",
 			keySandboxRecipients:  "tester@example.net",
 			keyCoordinatorEmails:  "coordinator@example.org",
 			keyDomain:             "forms.example.org",
@@ -93,6 +94,16 @@ var specs = map[string]fixtureSpec{
 	"http-only": {
 		context: map[string]string{keySenderEmail: "mentoring@example.org"},
 		only:    []string{"signup"},
+	},
+	// A trial sending from a domain: MAIL FROM is set up but falls back to
+	// amazonses.com until its MX record exists.
+	"trial-domain": {
+		context: map[string]string{
+			keySenderEmail:    "mentoring@trial.example.org",
+			keySenderDomain:   "trial.example.org",
+			keyMailFromDomain: "bounce.trial.example.org",
+		},
+		only: []string{"signup"},
 	},
 }
 
@@ -410,7 +421,7 @@ func (fx *fixture) logicalID(t *testing.T, typ string) string {
 }
 
 func TestStackCompliesWithAwsSolutions(t *testing.T) {
-	for _, name := range []string{"default", "full"} {
+	for _, name := range []string{"default", "full", "trial-domain"} {
 		t.Run(name, func(t *testing.T) {
 			fx := synth(t, name)
 			for _, m := range fx.errors {
@@ -862,12 +873,37 @@ func TestLeastPrivilege(t *testing.T) {
 }
 
 func TestEmail(t *testing.T) {
+	region := "${AWS::Region}" // how renderValue shows an environment-agnostic stack's region
+	if r := synth(t, "full").stack.Region(); !*awscdk.Token_IsUnresolved(r) {
+		region = *r
+	}
 	cases := []struct {
 		fixture, identity string
 		dkimOutputs       int
+		// mailFrom is the identity's MailFromAttributes; nil = none.
+		mailFrom map[string]any
+		// records are the DNS record outputs beside the DKIM CNAMEs, by ID.
+		records map[string]string
 	}{
-		{"default", "mentoring@example.org", 0},
-		{"full", "lib.example.org", 3},
+		{fixture: "default", identity: "mentoring@example.org"},
+		{
+			fixture: "full", identity: "lib.example.org", dkimOutputs: 3,
+			mailFrom: map[string]any{"MailFromDomain": "mail.lib.example.org", "BehaviorOnMxFailure": "REJECT_MESSAGE"},
+			records: map[string]string{
+				"MailFromMx":  "mail.lib.example.org MX 10 feedback-smtp." + region + ".amazonses.com",
+				"MailFromSpf": `mail.lib.example.org TXT "v=spf1 include:amazonses.com ~all"`,
+				"DmarcTxt":    `_dmarc.lib.example.org TXT "v=DMARC1; p=quarantine; rua=mailto:coordinator@example.org"`,
+			},
+		},
+		{
+			fixture: "trial-domain", identity: "trial.example.org", dkimOutputs: 3,
+			mailFrom: map[string]any{"MailFromDomain": "bounce.trial.example.org", "BehaviorOnMxFailure": "USE_DEFAULT_VALUE"},
+			records: map[string]string{
+				"MailFromMx":  "bounce.trial.example.org MX 10 feedback-smtp." + region + ".amazonses.com",
+				"MailFromSpf": `bounce.trial.example.org TXT "v=spf1 include:amazonses.com ~all"`,
+				"DmarcTxt":    `_dmarc.trial.example.org TXT "v=DMARC1; p=quarantine; rua=mailto:mentoring@trial.example.org"`,
+			},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.fixture, func(t *testing.T) {
@@ -877,6 +913,18 @@ func TestEmail(t *testing.T) {
 				"EmailIdentity":              tc.identity,
 				"ConfigurationSetAttributes": map[string]any{"ConfigurationSetName": map[string]any{"Ref": configSet}},
 			})
+			if tc.mailFrom == nil {
+				fx.hasProps(t, "AWS::SES::EmailIdentity", map[string]any{
+					"MailFromAttributes":    assertions.Match_Absent(),
+					"DkimSigningAttributes": assertions.Match_Absent(),
+				})
+			} else {
+				fx.hasProps(t, "AWS::SES::EmailIdentity", map[string]any{
+					"DkimAttributes":        map[string]any{"SigningEnabled": true},
+					"DkimSigningAttributes": map[string]any{"NextSigningKeyLength": "RSA_2048_BIT"},
+					"MailFromAttributes":    tc.mailFrom,
+				})
+			}
 			fx.hasProps(t, "AWS::SES::ConfigurationSet", map[string]any{
 				"DeliveryOptions":    map[string]any{"TlsPolicy": "REQUIRE"},
 				"SuppressionOptions": map[string]any{"SuppressedReasons": []any{"BOUNCE", "COMPLAINT"}},
@@ -890,8 +938,9 @@ func TestEmail(t *testing.T) {
 					"SnsDestination":     map[string]any{"TopicARN": map[string]any{"Ref": events}},
 				},
 			})
+			outputs := *fx.template.FindOutputs(jsii.String("*"), nil)
 			n := 0
-			for k := range *fx.template.FindOutputs(jsii.String("*"), nil) {
+			for k := range outputs {
 				if strings.HasPrefix(k, "DkimCname") {
 					n++
 				}
@@ -899,8 +948,51 @@ func TestEmail(t *testing.T) {
 			if n != tc.dkimOutputs {
 				t.Errorf("%d DKIM outputs, want %d", n, tc.dkimOutputs)
 			}
+			for _, id := range []string{"MailFromMx", "MailFromSpf", "DmarcTxt"} {
+				var o map[string]any
+				if p := outputs[id]; p != nil {
+					o = *p
+				}
+				ok := o != nil
+				want, wantOK := tc.records[id]
+				switch {
+				case !ok && wantOK:
+					t.Errorf("no output %s, want %q", id, want)
+				case ok && !wantOK:
+					t.Errorf("output %s = %v, want none", id, o["Value"])
+				case ok:
+					if got := renderValue(t, o["Value"]); got != want {
+						t.Errorf("output %s = %q, want %q", id, got, want)
+					}
+				}
+			}
 		})
 	}
+}
+
+// renderValue renders a template value made of strings, Fn::Join and
+// Ref AWS::Region (shown as ${AWS::Region}) as the string it deploys as.
+func renderValue(t *testing.T, v any) string {
+	t.Helper()
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if v["Ref"] == "AWS::Region" {
+			return "${AWS::Region}"
+		}
+		if j, ok := v["Fn::Join"].([]any); ok && len(j) == 2 {
+			sep, _ := j[0].(string)
+			parts, _ := j[1].([]any)
+			out := make([]string, len(parts))
+			for i, p := range parts {
+				out[i] = renderValue(t, p)
+			}
+			return strings.Join(out, sep)
+		}
+	}
+	t.Errorf("cannot render template value %v", v)
+	return ""
 }
 
 func TestTopicsAreEncryptedAndTLSOnly(t *testing.T) {
@@ -1232,8 +1324,11 @@ func TestCDKJSON(t *testing.T) {
 			t.Errorf("cdk.json %s = %q, Go default %q", key, got, def)
 		}
 	}
-	if _, ok := c.Context[keySenderEmail]; ok {
-		t.Errorf("cdk.json must not set %s: it is per deployment", keySenderEmail)
+	// Per deployment; and a cdk.json value would hide PAIRUP_<KEY>.
+	for _, key := range []string{keySenderEmail, keyProduction} {
+		if _, ok := c.Context[key]; ok {
+			t.Errorf("cdk.json must not set %s: it is per deployment", key)
+		}
 	}
 }
 
