@@ -663,7 +663,7 @@ func TestHTTPAPI(t *testing.T) {
 	}
 	sort.Strings(routes)
 	want := []string{"GET /", "GET /confirm", "GET /p/{programme}/signup", "GET /unsubscribe",
-		"POST /p/{programme}/signup", "POST /unsubscribe"}
+		"POST /confirm", "POST /p/{programme}/signup", "POST /unsubscribe"}
 	if !reflect.DeepEqual(routes, want) {
 		t.Errorf("routes %q, want %q", routes, want)
 	}

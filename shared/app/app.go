@@ -30,8 +30,8 @@ type Deps struct {
 	Log   *slog.Logger
 }
 
-// Signup returns the hosted-forms handler. It makes no network call: the link-signing key (in
-// Lambda, a Secrets Manager secret) is read on the first request and kept; a failed read is
+// Signup returns the hosted-forms handler. It makes no network call: the link-signing key ring
+// (in Lambda, a Secrets Manager secret) is read on the first request and kept; a failed read is
 // retried by the next request.
 func Signup(ctx context.Context, cfg config.Config, d Deps) (http.Handler, error) {
 	awsCfg, err := cfg.AWS(ctx)
@@ -50,17 +50,19 @@ func Signup(ctx context.Context, cfg config.Config, d Deps) (http.Handler, error
 	}
 	st := store.New(cfg.DynamoDB(awsCfg), cfg.Table, d.Clock)
 	build := func(ctx context.Context) (http.Handler, error) {
-		key, err := cfg.LoadLinkKey(ctx, awsCfg)
+		keys, err := cfg.LoadLinkKeys(ctx, awsCfg)
 		if err != nil {
 			return nil, err
 		}
-		signer, err := links.NewSigner(key)
+		signer, err := links.NewSigner(keys...)
 		if err != nil {
 			return nil, fmt.Errorf("app: %w", err)
 		}
 		svc := &signup.Service{
 			Store: st, Templates: tpl, Links: signer, Clock: d.Clock,
 			BaseURL: cfg.BaseURL, Log: d.Log, MinFill: cfg.MinFill,
+			SignupsPerSourceHour:         cfg.SignupsPerSourceHour,
+			ConfirmationsPerProgrammeDay: cfg.ConfirmationsPerProgrammeDay,
 		}
 		return web.New(svc, d.Log)
 	}
@@ -81,7 +83,7 @@ func (l *lazy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h, err := l.build(r.Context())
 		if err != nil {
 			l.mu.Unlock()
-			l.log.ErrorContext(r.Context(), "start handler", "err", err)
+			l.log.ErrorContext(r.Context(), "start handler", "code", web.ErrorCode(err))
 			http.Error(w, "The service is starting up. Please try again in a moment.", http.StatusServiceUnavailable)
 			return
 		}

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/pairup/pairup/shared/app"
-	"github.com/pairup/pairup/shared/links"
 	"github.com/pairup/pairup/shared/mail"
 	"github.com/pairup/pairup/shared/mailer"
 	"github.com/pairup/pairup/shared/pairup"
@@ -73,7 +72,7 @@ func TestSampleEvents(t *testing.T) {
 				}
 				form, _ := url.ParseQuery(string(b))
 				programme := ev.PathParameters["programme"]
-				form.Set("ft", s.signer.Sign(links.PurposeForm, programme, s.clock.Now().Add(-time.Minute).Add(signup.DefaultFormTTL)))
+				form.Set("ft", signup.NewFormToken(s.signer, programme, s.clock.Now().Add(-time.Minute).Add(signup.DefaultFormTTL)))
 				ev.Body = base64.StdEncoding.EncodeToString([]byte(form.Encode()))
 				raw, _ = json.Marshal(ev)
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/pairup/pairup/shared/links"
 	"github.com/pairup/pairup/shared/mail"
 	"github.com/pairup/pairup/shared/pairup"
+	"github.com/pairup/pairup/shared/signup"
 )
 
 func TestSignupAndConfirm(t *testing.T) {
@@ -35,7 +36,15 @@ func TestSignupAndConfirm(t *testing.T) {
 	}
 	l := link(t, m)
 	u, _ := url.Parse(l)
+	// Opening the link (as a mail scanner does) shows a button and confirms nothing.
 	status, body = s.get(u.RequestURI())
+	if status != http.StatusOK || !strings.Contains(body, "Confirm my signup") || !strings.Contains(body, `<form method="post" action="/confirm">`) {
+		t.Fatalf("confirmation page: %d\n%s", status, body)
+	}
+	if reg, err := s.store.GetRegistration(context.Background(), demo.ILN, demo.ILNRound, regs[0].ID); err != nil || reg.Status != pairup.StatusPending {
+		t.Fatalf("opening the link confirmed: %+v, %v", reg, err)
+	}
+	status, body = s.confirm(l)
 	if status != http.StatusOK || !strings.Contains(body, "Signup confirmed") {
 		t.Fatalf("confirm: %d\n%s", status, body)
 	}
@@ -55,7 +64,7 @@ func TestSignupAndConfirm(t *testing.T) {
 		}
 	})
 	t.Run("LinkAgainIsHarmless", func(t *testing.T) {
-		status, body := s.get(u.RequestURI())
+		status, body := s.confirm(l)
 		if status != http.StatusOK || !strings.Contains(body, "Signup confirmed") {
 			t.Fatalf("second confirm: %d", status)
 		}
@@ -64,10 +73,16 @@ func TestSignupAndConfirm(t *testing.T) {
 		}
 	})
 	t.Run("ErrExpired", func(t *testing.T) {
+		tok := u.Query().Get("t")
 		s.clock.Advance(signupConfirmTTL + time.Minute)
 		status, body := s.get(u.RequestURI())
 		if status != http.StatusGone || !strings.Contains(body, "expired") {
 			t.Fatalf("expired link: %d\n%s", status, body)
+		}
+		// The page's button, pressed after the link expired.
+		status, body = s.post("/confirm", url.Values{"t": {tok}}, nil)
+		if status != http.StatusGone || !strings.Contains(body, "expired") {
+			t.Fatalf("expired link's button: %d\n%s", status, body)
 		}
 	})
 }
@@ -86,7 +101,9 @@ func TestSignupBadInput(t *testing.T) {
 	bad.Del("consent")
 	bad.Set("name", `<script>alert("x")</script>`)
 	stale := s.ilnForm(uniqueEmail("stale"))
-	stale.Set("ft", s.signer.Sign(links.PurposeForm, demo.ILN, s.clock.Now().Add(-time.Minute)))
+	stale.Set("ft", signup.NewFormToken(s.signer, demo.ILN, s.clock.Now().Add(-time.Minute)))
+	noNonce := s.ilnForm(uniqueEmail("nononce"))
+	noNonce.Set("ft", s.signer.Sign(links.PurposeForm, demo.ILN, s.clock.Now().Add(-10*time.Second).Add(signup.DefaultFormTTL)))
 	other := s.ilnForm(uniqueEmail("other"))
 	other.Set("ft", s.formToken(demo.HKLA))
 	for _, tc := range []struct {
@@ -103,6 +120,7 @@ func TestSignupBadInput(t *testing.T) {
 		{"ErrCrossOrigin", "/p/iln/signup", s.ilnForm(uniqueEmail("csrf")), cross, http.StatusForbidden, []string{"another site"}, nil},
 		{"ErrStaleForm", "/p/iln/signup", stale, nil, http.StatusBadRequest, []string{"open for too long", `value="Ada Lovelace"`}, nil},
 		{"ErrOtherProgrammesToken", "/p/iln/signup", other, nil, http.StatusBadRequest, []string{"could not be verified"}, nil},
+		{"ErrTokenWithoutNonce", "/p/iln/signup", noNonce, nil, http.StatusBadRequest, []string{"could not be verified"}, nil},
 		{"ErrFields", "/p/iln/signup", bad, nil, http.StatusBadRequest, []string{
 			`id="e-email"`, "name@example.org", // message by the email field
 			`id="e-country"`, "choose a country from the list",
@@ -132,7 +150,7 @@ func TestSignupBadInput(t *testing.T) {
 	if regs := s.registrations(demo.ILN, demo.ILNRound); len(regs) != 0 {
 		t.Fatalf("bad input stored %d registrations", len(regs))
 	}
-	for _, addr := range []string{big.Get("email"), bad.Get("email"), stale.Get("email")} {
+	for _, addr := range []string{big.Get("email"), bad.Get("email"), stale.Get("email"), noNonce.Get("email")} {
 		if m := mails(t, addr); len(m) != 0 {
 			t.Errorf("bad input sent %d emails to %s", len(m), addr)
 		}
@@ -144,7 +162,7 @@ func TestSignupBots(t *testing.T) {
 	honey := s.ilnForm(uniqueEmail("honeypot"))
 	honey.Set("website", "http://spam.example")
 	fast := s.ilnForm(uniqueEmail("fast"))
-	fast.Set("ft", s.signer.Sign(links.PurposeForm, demo.ILN, s.clock.Now().Add(-time.Second).Add(12*time.Hour)))
+	fast.Set("ft", signup.NewFormToken(s.signer, demo.ILN, s.clock.Now().Add(-time.Second).Add(signup.DefaultFormTTL)))
 	for _, tc := range []struct {
 		name string
 		form url.Values
@@ -215,21 +233,39 @@ func TestSignupLinks(t *testing.T) {
 		{"ErrUnknownRegistration", good, http.StatusNotFound, "sign up again"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body := s.get("/confirm?t=" + url.QueryEscape(tc.token))
+			// The link's page, and its button (posted whatever the page shows).
+			status, body := s.confirm(s.srv.URL + "/confirm?t=" + url.QueryEscape(tc.token))
 			if status != tc.status || !strings.Contains(body, tc.text) {
 				t.Fatalf("status %d (want %d), page lacks %q?\n%s", status, tc.status, tc.text, body)
 			}
+			status, body = s.post("/confirm", url.Values{"t": {tc.token}}, nil)
+			if status != tc.status || !strings.Contains(body, tc.text) {
+				t.Fatalf("button: status %d (want %d), page lacks %q?\n%s", status, tc.status, tc.text, body)
+			}
 		})
 	}
+	t.Run("ErrCrossSitePost", func(t *testing.T) {
+		cross := http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://evil.example"}}
+		if st, _ := s.post("/confirm", url.Values{"t": {good}, "List-Unsubscribe": {"One-Click"}}, cross); st != http.StatusForbidden {
+			t.Fatalf("cross-site confirmation: %d, want 403", st)
+		}
+	})
+	t.Run("ErrTooLarge", func(t *testing.T) {
+		if st, body := s.post("/confirm", url.Values{"t": {strings.Repeat("x", 5<<10)}}, nil); st != http.StatusRequestEntityTooLarge {
+			t.Fatalf("oversized confirmation: %d\n%s", st, body)
+		}
+	})
 }
 
-func TestSignupTenIdenticalAtOnce(t *testing.T) {
+// TestSignupTenAtOnce: ten signups of one address at once, each from a form of its own (a
+// person who opened the form in ten tabs): one registration, one email.
+func TestSignupTenAtOnce(t *testing.T) {
 	s := newStack(t)
 	email := uniqueEmail("ten")
-	form := s.ilnForm(email)
 	var wg sync.WaitGroup
 	statuses := make([]int, 10)
 	for i := range statuses {
+		form := s.ilnForm(email)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -289,8 +325,7 @@ func TestSignupAgainResends(t *testing.T) {
 		t.Fatalf("registrations %+v", regs)
 	}
 	// Every link names the one registration.
-	u, _ := url.Parse(link(t, ms[len(ms)-1]))
-	if st, body := s.get(u.RequestURI()); st != http.StatusOK || !strings.Contains(body, "Signup confirmed") {
+	if st, body := s.confirm(link(t, ms[len(ms)-1])); st != http.StatusOK || !strings.Contains(body, "Signup confirmed") {
 		t.Fatalf("confirm: %d", st)
 	}
 }
@@ -332,8 +367,7 @@ func TestSignupFarFromToday(t *testing.T) {
 			if st, body := s.post("/p/iln/signup", s.ilnForm(email), nil); st != http.StatusOK || !strings.Contains(body, "Check your inbox") {
 				t.Fatalf("signup: %d\n%s", st, body)
 			}
-			u, _ := url.Parse(link(t, waitMails(t, email, 1)[0]))
-			if st, body := s.get(u.RequestURI()); st != http.StatusOK || !strings.Contains(body, "Signup confirmed") {
+			if st, body := s.confirm(link(t, waitMails(t, email, 1)[0])); st != http.StatusOK || !strings.Contains(body, "Signup confirmed") {
 				t.Fatalf("confirm: %d\n%s", st, body)
 			}
 			regs := s.registrations(demo.ILN, demo.ILNRound)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -66,7 +67,8 @@ type stack struct {
 	store  *store.Store
 	signer *links.Signer
 	srv    *httptest.Server
-	logs   *syncBuffer // everything the handler and the mailer logged
+	h      *atomic.Value // the handler srv serves
+	logs   *syncBuffer   // everything the handler and the mailer logged
 	mailer *mailer.Mailer
 }
 
@@ -90,11 +92,13 @@ func (b *syncBuffer) String() string {
 
 var testKey = []byte("0123456789abcdef0123456789abcdef-test-only")
 
-// stackOptions vary a stack: the clock's start (default 2026-11-26 09:00 UTC), and whether the
-// mailer runs (default: yes).
+// stackOptions vary a stack: the clock's start (default 2026-11-26 09:00 UTC), whether the
+// mailer runs (default: yes), and environment variables to set (e.g. the signup limits, which
+// otherwise have their defaults).
 type stackOptions struct {
 	at       time.Time
 	noMailer bool
+	env      map[string]string
 }
 
 func newStack(t testing.TB) *stack { return newStackWith(t, stackOptions{}) }
@@ -118,15 +122,18 @@ func newStackWith(t testing.TB, o stackOptions) *stack {
 	s := &stack{t: t, clock: clock, store: st, logs: &syncBuffer{}}
 	// The server's URL is the base of the links in emails, so start it before building the
 	// handler and swap the handler in.
-	var h atomic.Value
+	s.h = &atomic.Value{}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.Load().(http.Handler).ServeHTTP(w, r)
+		s.h.Load().(http.Handler).ServeHTTP(w, r)
 	}))
 	t.Cleanup(s.srv.Close)
 	env := map[string]string{
 		config.EnvTable: table, config.EnvMailFrom: "pairup test <noreply@pairup.test>",
 		config.EnvBaseURL: s.srv.URL, config.EnvLinkKey: fmt.Sprintf("%x", testKey),
 		config.EnvDynamoDBEndpoint: ddb.Endpoint, config.EnvSESEndpoint: ses.Endpoint,
+	}
+	for k, v := range o.env {
+		env[k] = v
 	}
 	cfg, err := config.FromEnv(func(k string) string { return env[k] }, config.NeedTable, config.NeedMail, config.NeedLinks)
 	if err != nil {
@@ -136,15 +143,21 @@ func newStackWith(t testing.TB, o stackOptions) *stack {
 	if !o.noMailer {
 		s.startMailer(ctx)
 	}
-	handler, err := app.Signup(ctx, cfg, app.Deps{Clock: clock, Log: slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.Store(handler)
+	s.serve(cfg)
 	if s.signer, err = links.NewSigner(testKey); err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// serve builds the signup handler from cfg and serves it at the stack's URL from now on.
+func (s *stack) serve(cfg config.Config) {
+	s.t.Helper()
+	handler, err := app.Signup(context.Background(), cfg, app.Deps{Clock: s.clock, Log: slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.h.Store(handler)
 }
 
 // startMailer runs the mailer against the test's table as AWS would (stream and sweep), with
@@ -165,9 +178,10 @@ func (s *stack) startMailer(ctx context.Context) {
 	s.t.Cleanup(p.Stop)
 }
 
-// formToken is the token a form served 10 s before the clock's now would carry.
+// formToken is the token a form served 10 s before the clock's now would carry (each call a
+// new form, with a nonce of its own).
 func (s *stack) formToken(programme string) string {
-	return s.signer.Sign(links.PurposeForm, programme, s.clock.Now().Add(-10*time.Second).Add(signup.DefaultFormTTL))
+	return signup.NewFormToken(s.signer, programme, s.clock.Now().Add(-10*time.Second).Add(signup.DefaultFormTTL))
 }
 
 // ilnForm is a valid iln signup for email.
@@ -248,7 +262,27 @@ func waitMails(t testing.TB, addr string, n int) []localenv.Email {
 	return m
 }
 
-var confirmLink = regexp.MustCompile(`https?://[^\s"<>]+/confirm\?t=[A-Za-z0-9._%-]+`)
+var (
+	confirmLink = regexp.MustCompile(`https?://[^\s"<>]+/confirm\?t=[A-Za-z0-9._%-]+`)
+	pageForm    = regexp.MustCompile(`<form method="post" action="([^"]+)">\s*<input type="hidden" name="t" value="([^"]*)">`)
+)
+
+// confirm does what a person does with a confirmation link: opens it, and presses the page's
+// button (a POST of the form on the page). It returns the button's answer, or the page's if
+// the link opened no button (a bad or expired link).
+func (s *stack) confirm(link string) (int, string) {
+	s.t.Helper()
+	u, err := url.Parse(link)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	status, page := s.get(u.RequestURI())
+	m := pageForm.FindStringSubmatch(page)
+	if status != http.StatusOK || m == nil {
+		return status, page
+	}
+	return s.post(html.UnescapeString(m[1]), url.Values{"t": {html.UnescapeString(m[2])}}, nil)
+}
 
 // link returns the confirmation link in an email's text part.
 func link(t testing.TB, e localenv.Email) string {

@@ -29,8 +29,8 @@ const (
 	EnvMailFrom         = "PAIRUP_MAIL_FROM"             // sender address (required)
 	EnvConfigSet        = "PAIRUP_SES_CONFIGURATION_SET" // SES configuration set (optional)
 	EnvBaseURL          = "PAIRUP_BASE_URL"              // public root of the forms, for links (required)
-	EnvLinkKey          = "PAIRUP_LINK_KEY"              // link-signing key, hex (local only)
-	EnvLinkKeySecret    = "PAIRUP_LINK_KEY_SECRET"       // Secrets Manager secret holding the key (AWS)
+	EnvLinkKey          = "PAIRUP_LINK_KEY"              // link-signing keys, hex, comma-separated, newest first (local only)
+	EnvLinkKeySecret    = "PAIRUP_LINK_KEY_SECRET"       // Secrets Manager secret holding the keys (AWS)
 	EnvDynamoDBEndpoint = "PAIRUP_DYNAMODB_ENDPOINT"     // e.g. http://127.0.0.1:8000 (local only)
 	EnvSESEndpoint      = "PAIRUP_SES_ENDPOINT"          // e.g. http://127.0.0.1:8005 (local only)
 	EnvLogLevel         = "PAIRUP_LOG_LEVEL"             // debug, info (default), warn, error
@@ -38,6 +38,16 @@ const (
 	EnvMailRate         = "PAIRUP_MAIL_RATE"             // emails per second across the mailer (default 14)
 	EnvMailConcurrency  = "PAIRUP_MAIL_CONCURRENCY"      // mailer invocations at once (default 1)
 	EnvAllowNow         = "PAIRUP_ALLOW_NOW"             // "true": events may carry "now" (local and test stacks only)
+	// Signup limits; 0 means no limit.
+	EnvSignupsPerSourceHour         = "PAIRUP_SIGNUPS_PER_SOURCE_HOUR"         // signups from one source address an hour (default 60)
+	EnvConfirmationsPerProgrammeDay = "PAIRUP_CONFIRMATIONS_PER_PROGRAMME_DAY" // confirmation emails one programme queues a day (default 2000)
+)
+
+// Default signup limits: generous enough for a conference booth where dozens sign up within
+// minutes behind one venue's address, low enough that the form is no use for sending spam.
+const (
+	DefaultSignupsPerSourceHour         = 60
+	DefaultConfirmationsPerProgrammeDay = 2000
 )
 
 // Need is a capability a function uses; FromEnv requires the variables of exactly the needs it
@@ -56,10 +66,12 @@ const DefaultMailRate = 14
 
 // Config is a function's configuration.
 type Config struct {
-	Table            string
-	MailFrom         string
-	ConfigSet        string
-	BaseURL          string
+	Table     string
+	MailFrom  string
+	ConfigSet string
+	BaseURL   string
+	// LinkKeys is the local key ring, newest first (PAIRUP_LINK_KEY); LinkKey is its newest.
+	LinkKeys         [][]byte
 	LinkKey          []byte
 	LinkKeySecret    string
 	DynamoDBEndpoint string
@@ -73,6 +85,11 @@ type Config struct {
 	// AllowNow lets coordinator and schedule events carry a "now" that replaces the clock, to
 	// rehearse a round; only local and test stacks set it.
 	AllowNow bool
+	// SignupsPerSourceHour caps the signups one source address makes an hour;
+	// ConfirmationsPerProgrammeDay caps the confirmation emails one programme queues a day
+	// (UTC). 0 is no limit.
+	SignupsPerSourceHour         int
+	ConfirmationsPerProgrammeDay int
 }
 
 // FromEnv reads the configuration with getenv (os.Getenv in production), requiring the
@@ -106,13 +123,32 @@ func FromEnv(getenv func(string) string, needs ...Need) (Config, error) {
 			}
 		}
 	}
-	if k := getenv(EnvLinkKey); k != "" {
-		b, err := hex.DecodeString(k)
-		if err != nil || len(b) < 32 {
-			problems = append(problems, EnvLinkKey+" must be at least 32 bytes, hex-encoded")
+	if v := getenv(EnvLinkKey); v != "" {
+		for _, k := range strings.Split(v, ",") {
+			b, err := hex.DecodeString(strings.TrimSpace(k))
+			if err != nil || len(b) < 32 {
+				problems = append(problems, EnvLinkKey+" must be keys of at least 32 bytes, hex-encoded, separated by commas")
+				break
+			}
+			c.LinkKeys = append(c.LinkKeys, b)
 		}
-		c.LinkKey = b
+		if len(c.LinkKeys) > 0 {
+			c.LinkKey = c.LinkKeys[0]
+		}
 	}
+	limit := func(name string, def int) int {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			problems = append(problems, name+" must be a whole number, 0 for no limit")
+		}
+		return n
+	}
+	c.SignupsPerSourceHour = limit(EnvSignupsPerSourceHour, DefaultSignupsPerSourceHour)
+	c.ConfirmationsPerProgrammeDay = limit(EnvConfirmationsPerProgrammeDay, DefaultConfirmationsPerProgrammeDay)
 	c.MailRate = DefaultMailRate
 	if v := getenv(EnvMailRate); v != "" {
 		r, err := strconv.ParseFloat(v, 64)
@@ -201,20 +237,46 @@ func (c Config) DynamoDB(cfg aws.Config, opts ...func(*dynamodb.Options)) *dynam
 // DynamoDBAttempts is how often a DynamoDB call is tried in all before its error is returned.
 const DynamoDBAttempts = 8
 
-// LoadLinkKey returns the link-signing key: the local one, or the secret's value from Secrets
-// Manager (one network call; callers make it on first use, not at init).
+// LoadLinkKey returns the newest link-signing key, the one to sign with (see LoadLinkKeys).
 func (c Config) LoadLinkKey(ctx context.Context, cfg aws.Config) ([]byte, error) {
-	if len(c.LinkKey) > 0 {
-		return c.LinkKey, nil
+	keys, err := c.LoadLinkKeys(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return keys[0], nil
+}
+
+// LoadLinkKeys returns the link-signing key ring, newest first: the local keys, or the keys in
+// the Secrets Manager secret (one network call; callers make it on first use, not at init).
+// The secret holds one key, or several separated by commas, newest first; each key is the text
+// itself (at least 32 characters), as the stack's generated secret and `openssl rand -hex 32`
+// give it.
+func (c Config) LoadLinkKeys(ctx context.Context, cfg aws.Config) ([][]byte, error) {
+	if len(c.LinkKeys) > 0 {
+		return c.LinkKeys, nil
 	}
 	out, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(c.LinkKeySecret)})
 	if err != nil {
 		return nil, fmt.Errorf("config: read link key secret: %w", err)
 	}
-	if out.SecretString == nil || len(*out.SecretString) < 32 {
-		return nil, fmt.Errorf("config: link key secret is shorter than 32 characters")
+	if out.SecretString == nil {
+		return nil, fmt.Errorf("config: link key secret has no string value")
 	}
-	return []byte(*out.SecretString), nil
+	return ParseKeyRing(*out.SecretString)
+}
+
+// ParseKeyRing splits a link key secret's value into its keys, newest first: comma-separated,
+// surrounding space ignored, each at least 32 characters.
+func ParseKeyRing(secret string) ([][]byte, error) {
+	var keys [][]byte
+	for i, k := range strings.Split(secret, ",") {
+		k = strings.TrimSpace(k)
+		if len(k) < 32 {
+			return nil, fmt.Errorf("config: link key secret: key %d is shorter than 32 characters", i+1)
+		}
+		keys = append(keys, []byte(k))
+	}
+	return keys, nil
 }
 
 func orDefault(v, d string) string {

@@ -34,6 +34,12 @@ func TestFromEnv(t *testing.T) {
 		{"ErrKeyNotHex", with(EnvLinkKey, strings.Repeat("zz", 32)), []string{EnvLinkKey}},
 		{"ErrLogLevel", with(EnvLogLevel, "loud"), []string{EnvLogLevel}},
 		{"ErrMinFill", with(EnvMinFillSeconds, "-1"), []string{EnvMinFillSeconds}},
+		{"OKKeyRing", with(EnvLinkKey, key+", "+strings.Repeat("cd", 32)), nil},
+		{"ErrKeyRingShortKey", with(EnvLinkKey, key+",abcd"), []string{EnvLinkKey}},
+		{"ErrKeyRingEmptyKey", with(EnvLinkKey, key+","), []string{EnvLinkKey}},
+		{"OKNoLimits", with(EnvSignupsPerSourceHour, "0", EnvConfirmationsPerProgrammeDay, "0"), nil},
+		{"ErrSourceLimit", with(EnvSignupsPerSourceHour, "-1"), []string{EnvSignupsPerSourceHour}},
+		{"ErrProgrammeLimit", with(EnvConfirmationsPerProgrammeDay, "lots"), []string{EnvConfirmationsPerProgrammeDay}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := FromEnv(tc.env, NeedTable, NeedMail, NeedLinks)
@@ -60,8 +66,49 @@ func TestFromEnv(t *testing.T) {
 	if err != nil || c.MinFill != 7*time.Second || c.MailRate != 2.5 || c.MailConcurrency != 2 {
 		t.Fatalf("MinFill %v, MailRate %v, MailConcurrency %d: %v", c.MinFill, c.MailRate, c.MailConcurrency, err)
 	}
-	if c, err := FromEnv(func(string) string { return "" }); err != nil || c.MailRate != DefaultMailRate || c.MailConcurrency != 1 {
-		t.Fatalf("defaults: %v %v %v", c.MailRate, c.MailConcurrency, err)
+	if c, err := FromEnv(func(string) string { return "" }); err != nil || c.MailRate != DefaultMailRate || c.MailConcurrency != 1 ||
+		c.SignupsPerSourceHour != DefaultSignupsPerSourceHour || c.ConfirmationsPerProgrammeDay != DefaultConfirmationsPerProgrammeDay {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	c, err = FromEnv(with(EnvSignupsPerSourceHour, "0", EnvConfirmationsPerProgrammeDay, "5", EnvLinkKey, strings.Repeat("cd", 32)+","+key))
+	if err != nil || c.SignupsPerSourceHour != 0 || c.ConfirmationsPerProgrammeDay != 5 ||
+		len(c.LinkKeys) != 2 || c.LinkKeys[0][0] != 0xcd || c.LinkKeys[1][0] != 0xab || &c.LinkKey[0] != &c.LinkKeys[0][0] {
+		t.Fatalf("limits %d %d, keys %x (newest %x): %v", c.SignupsPerSourceHour, c.ConfirmationsPerProgrammeDay, c.LinkKeys, c.LinkKey, err)
+	}
+}
+
+// TestParseKeyRing: the Secrets Manager secret holds one key or several, newest first; each key
+// is the text itself, as the stack's generated secret is used.
+func TestParseKeyRing(t *testing.T) {
+	a, b := strings.Repeat("A", 64), strings.Repeat("b", 32)
+	for _, tc := range []struct {
+		name, secret string
+		want         []string
+	}{
+		{"OKOne", a, []string{a}},
+		{"OKTwo", a + "," + b, []string{a, b}},
+		{"OKSpaces", " " + a + " ,\n" + b + "\n", []string{a, b}},
+		{"ErrShort", a + ",short", nil},
+		{"ErrEmpty", "", nil},
+		{"ErrTrailingComma", a + ",", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			keys, err := ParseKeyRing(tc.secret)
+			if tc.want == nil {
+				if err == nil {
+					t.Fatalf("accepted: %q", keys)
+				}
+				return
+			}
+			if err != nil || len(keys) != len(tc.want) {
+				t.Fatalf("%q, %v", keys, err)
+			}
+			for i := range keys {
+				if string(keys[i]) != tc.want[i] {
+					t.Errorf("key %d = %q, want %q", i, keys[i], tc.want[i])
+				}
+			}
+		})
 	}
 }
 

@@ -1,7 +1,17 @@
 // Package links signs and verifies the expiring tokens carried by the links pairup emails
-// (confirm a signup, answer a survey, unsubscribe) and by its forms (when a form was served).
-// A token binds a purpose and a subject to an expiry with HMAC-SHA256; nothing is stored, so a
-// token cannot be forged, altered or reused for another purpose, and it dies on its own.
+// (confirm a signup, unsubscribe) and by its forms (when a form was served, and which one).
+// A token binds a purpose and a subject to an expiry with HMAC-SHA256; a token cannot be
+// forged, altered or reused for another purpose, and it dies on its own. Whether a token may
+// be used twice is for its user to decide (a form token is single-use: package signup records
+// its nonce).
+//
+// # Key ring
+//
+// A Signer holds a ring of keys, newest first: it signs with the newest and verifies with any,
+// so a key can be rotated without breaking the year-long unsubscribe links already sent — keep
+// the old key in the ring until they have expired. A token names its key by a key id, a short
+// hash of the key itself, so two Signers given the same key agree on it without configuration.
+// Tokens signed before key ids existed (two parts, no id) are verified against every key.
 package links
 
 import (
@@ -19,7 +29,10 @@ import (
 
 // Purposes of tokens. A token signed for one purpose never verifies for another.
 const (
-	PurposeConfirm     = "confirm"
+	PurposeConfirm = "confirm"
+	// PurposeUnsubscribe tokens name the outbox key of the email that carried the link (an
+	// opaque id the store looks the address up by); tokens signed before that name the address
+	// itself, and still verify until they expire.
 	PurposeUnsubscribe = "unsubscribe"
 	PurposeForm        = "form"
 )
@@ -27,44 +40,80 @@ const (
 // MinKeyLen is the shortest key Signer accepts: 32 bytes, the HMAC-SHA256 block's half.
 const MinKeyLen = 32
 
-// Signer signs and verifies tokens with one secret key.
-type Signer struct {
-	key []byte
+type key struct {
+	id     string
+	secret []byte
 }
 
-// NewSigner returns a Signer for key, which must be at least MinKeyLen bytes.
-func NewSigner(key []byte) (*Signer, error) {
-	if len(key) < MinKeyLen {
-		return nil, fmt.Errorf("links: key is %d bytes, need at least %d", len(key), MinKeyLen)
+// Signer signs with the newest key of its ring and verifies with any of them.
+type Signer struct {
+	keys []key
+}
+
+// NewSigner returns a Signer for a key ring, newest key first. It needs at least one key, each
+// at least MinKeyLen bytes.
+func NewSigner(keys ...[]byte) (*Signer, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("links: no key")
 	}
-	return &Signer{key: append([]byte(nil), key...)}, nil
+	s := &Signer{}
+	for i, k := range keys {
+		if len(k) < MinKeyLen {
+			return nil, fmt.Errorf("links: key %d of %d is %d bytes, need at least %d", i+1, len(keys), len(k), MinKeyLen)
+		}
+		s.keys = append(s.keys, key{id: KeyID(k), secret: append([]byte(nil), k...)})
+	}
+	return s, nil
+}
+
+// KeyID is the id a token signed with k carries: 48 bits of SHA-256 over a label and the key,
+// in base64url (8 characters). It identifies the key without revealing it.
+func KeyID(k []byte) string {
+	sum := sha256.Sum256(append([]byte("pairup link key id\x00"), k...))
+	return enc.EncodeToString(sum[:6])
 }
 
 var enc = base64.RawURLEncoding
 
-// Sign returns a URL-safe token binding purpose and subject until expires. Any subject works,
-// including one containing '|' (an email address may): purpose (a constant, never with '|')
-// and the expiry (digits) sit at either end of the payload, so Verify splits at the first and
-// the last '|'.
+// Sign returns a URL-safe token binding purpose and subject until expires, signed with the
+// newest key: "<key id>.<payload>.<mac>", base64url parts (base64url has no '.'). Any subject
+// works, including one containing '|' (an email address may): purpose (a constant, never with
+// '|') and the expiry (digits) sit at either end of the payload, so Verify splits at the first
+// and the last '|'.
 func (s *Signer) Sign(purpose, subject string, expires time.Time) string {
+	k := s.keys[0]
 	payload := purpose + "|" + subject + "|" + strconv.FormatInt(expires.Unix(), 10)
-	return enc.EncodeToString([]byte(payload)) + "." + enc.EncodeToString(s.mac(payload))
+	return k.id + "." + enc.EncodeToString([]byte(payload)) + "." + enc.EncodeToString(mac(k.secret, payload))
 }
 
 // Verify checks token for purpose at time now and returns its subject and expiry. A malformed,
-// forged or altered token, or one for another purpose, is EINVALID; an expired one EEXPIRED.
+// forged or altered token, one for another purpose, or one signed with a key no longer in the
+// ring, is EINVALID; an expired one EEXPIRED.
 func (s *Signer) Verify(purpose, token string, now time.Time) (subject string, expires time.Time, err error) {
 	invalid := pairup.Errorf(pairup.EINVALID, "This link is not valid. Please use the link exactly as it appears in the email.")
-	p64, m64, ok := strings.Cut(token, ".")
-	if !ok {
+	parts := strings.Split(token, ".")
+	var kid, p64, m64 string
+	switch len(parts) {
+	case 3:
+		kid, p64, m64 = parts[0], parts[1], parts[2]
+	case 2: // signed before key ids: any key of the ring may have signed it
+		p64, m64 = parts[0], parts[1]
+	default:
 		return "", time.Time{}, invalid
 	}
 	payload, err1 := enc.DecodeString(p64)
-	mac, err2 := enc.DecodeString(m64)
+	sum, err2 := enc.DecodeString(m64)
 	if err := errors.Join(err1, err2); err != nil {
 		return "", time.Time{}, invalid
 	}
-	if !hmac.Equal(mac, s.mac(string(payload))) {
+	signed := false
+	for _, k := range s.keys {
+		if (len(parts) == 2 || k.id == kid) && hmac.Equal(sum, mac(k.secret, string(payload))) {
+			signed = true
+			break
+		}
+	}
+	if !signed {
 		return "", time.Time{}, invalid
 	}
 	// purpose|subject|expiry: purpose has no '|' and expiry is digits, so the subject is
@@ -86,8 +135,15 @@ func (s *Signer) Verify(purpose, token string, now time.Time) (subject string, e
 	return subject, expires, nil
 }
 
-func (s *Signer) mac(payload string) []byte {
-	h := hmac.New(sha256.New, s.key)
+// Opaque returns a stable pseudonym for value within label: 128 bits of HMAC-SHA256 under the
+// newest key, base64url (22 characters). It lets the store count by a value (a source address)
+// without holding it; a new key gives new pseudonyms.
+func (s *Signer) Opaque(label, value string) string {
+	return enc.EncodeToString(mac(s.keys[0].secret, "opaque|"+label+"|"+value)[:16])
+}
+
+func mac(secret []byte, payload string) []byte {
+	h := hmac.New(sha256.New, secret)
 	h.Write([]byte(payload))
 	return h.Sum(nil)
 }

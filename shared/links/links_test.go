@@ -18,8 +18,9 @@ func TestVerify(t *testing.T) {
 	other, _ := NewSigner([]byte(strings.Repeat("x", 32)))
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	good := s.Sign(PurposeConfirm, "iln/2027-1/abc", now.Add(time.Hour))
-	payload, mac, _ := strings.Cut(good, ".")
-	altered := enc.EncodeToString([]byte("confirm|iln/2027-1/abd|"+"9999999999")) + "." + mac
+	parts := strings.Split(good, ".")
+	kid, payload, mac := parts[0], parts[1], parts[2]
+	altered := kid + "." + enc.EncodeToString([]byte("confirm|iln/2027-1/abd|"+"9999999999")) + "." + mac
 
 	for _, tc := range []struct {
 		name    string
@@ -33,7 +34,8 @@ func TestVerify(t *testing.T) {
 		{"ErrOtherPurpose", PurposeUnsubscribe, good, now, pairup.EINVALID},
 		{"ErrForged", PurposeConfirm, other.Sign(PurposeConfirm, "iln/2027-1/abc", now.Add(time.Hour)), now, pairup.EINVALID},
 		{"ErrAltered", PurposeConfirm, altered, now, pairup.EINVALID},
-		{"ErrTruncated", PurposeConfirm, payload, now, pairup.EINVALID},
+		{"ErrTruncated", PurposeConfirm, kid + "." + payload, now, pairup.EINVALID},
+		{"ErrTooManyParts", PurposeConfirm, good + ".x", now, pairup.EINVALID},
 		{"ErrGarbage", PurposeConfirm, "%%%.###", now, pairup.EINVALID},
 		{"ErrEmpty", PurposeConfirm, "", now, pairup.EINVALID},
 	} {
@@ -72,8 +74,10 @@ func TestVerifySubjects(t *testing.T) {
 	}
 
 	good := s.Sign(PurposeUnsubscribe, "a|b@example.org", exp)
-	_, mac, _ := strings.Cut(good, ".")
-	alter := func(payload string) string { return enc.EncodeToString([]byte(payload)) + "." + mac }
+	parts := strings.Split(good, ".")
+	alter := func(payload string) string {
+		return parts[0] + "." + enc.EncodeToString([]byte(payload)) + "." + parts[2]
+	}
 	for _, tc := range []struct {
 		name    string
 		purpose string
@@ -93,5 +97,67 @@ func TestVerifySubjects(t *testing.T) {
 				t.Fatalf("err %v, want %s", err, pairup.EINVALID)
 			}
 		})
+	}
+}
+
+// TestKeyRing: tokens name their key; a ring verifies with any of its keys and signs with the
+// newest, so rotating keeps links signed with an older key working while it stays in the ring.
+// Tokens from before key ids (no id) verify against every key.
+func TestKeyRing(t *testing.T) {
+	oldKey, newKey, otherKey := []byte(strings.Repeat("o", 32)), []byte(strings.Repeat("n", 32)), []byte(strings.Repeat("x", 32))
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	exp := now.Add(365 * 24 * time.Hour)
+	mustSigner := func(keys ...[]byte) *Signer {
+		t.Helper()
+		s, err := NewSigner(keys...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	old, ring, fresh := mustSigner(oldKey), mustSigner(newKey, oldKey), mustSigner(newKey)
+	byOld := old.Sign(PurposeUnsubscribe, "confirm/reg/1", exp)
+	byRing := ring.Sign(PurposeUnsubscribe, "confirm/reg/1", exp)
+	// A token as signed before key ids: payload.mac under the old key.
+	payload := PurposeUnsubscribe + "|ada@example.org|" + strconv.FormatInt(exp.Unix(), 10)
+	legacy := enc.EncodeToString([]byte(payload)) + "." + enc.EncodeToString(mac(oldKey, payload))
+	// A token whose key id was swapped for the other key's.
+	parts := strings.Split(byOld, ".")
+	swapped := KeyID(newKey) + "." + parts[1] + "." + parts[2]
+
+	for _, tc := range []struct {
+		name   string
+		signer *Signer
+		token  string
+		code   string
+	}{
+		{"OldKeyInRing", ring, byOld, ""},
+		{"NewestSigns", fresh, byRing, ""},
+		{"LegacyInRing", ring, legacy, ""},
+		{"LegacyOneKey", old, legacy, ""},
+		{"ErrOldKeyDropped", fresh, byOld, pairup.EINVALID},
+		{"ErrLegacyKeyDropped", fresh, legacy, pairup.EINVALID},
+		{"ErrKeyIDSwapped", ring, swapped, pairup.EINVALID},
+		{"ErrUnknownKey", mustSigner(otherKey), byRing, pairup.EINVALID},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := tc.signer.Verify(PurposeUnsubscribe, tc.token, now)
+			if got := pairup.ErrorCode(err); got != tc.code {
+				t.Fatalf("code %q, want %q (err %v)", got, tc.code, err)
+			}
+		})
+	}
+	if !strings.HasPrefix(byRing, KeyID(newKey)+".") || KeyID(newKey) == KeyID(oldKey) {
+		t.Errorf("ring token %q does not name the newest key %s", byRing, KeyID(newKey))
+	}
+	if _, err := NewSigner(); err == nil {
+		t.Error("empty ring accepted")
+	}
+	if _, err := NewSigner(newKey, []byte("short")); err == nil {
+		t.Error("short older key accepted")
+	}
+	if a, b := ring.Opaque("source", "192.0.2.1"), fresh.Opaque("source", "192.0.2.1"); a != b || a == old.Opaque("source", "192.0.2.1") ||
+		a == ring.Opaque("source", "192.0.2.2") || a == ring.Opaque("other", "192.0.2.1") || strings.Contains(a, "192") {
+		t.Errorf("Opaque: not a stable keyed pseudonym: %q %q", a, b)
 	}
 }

@@ -33,6 +33,11 @@ type Outbox interface {
 	Suppression(ctx context.Context, email string) (pairup.SuppressionReason, error)
 }
 
+// KindConfirm is the kind of a signup's double opt-in confirmation email (package signup). An
+// unsubscribe does not stop it — signing up again is how the address's owner asks for mail, and
+// confirming lifts the unsubscribe — but a bounce or a complaint does, as it stops all mail.
+const KindConfirm = "confirm"
+
 // Defaults for Mailer's settings.
 const (
 	DefaultLease       = 2 * time.Minute
@@ -153,6 +158,9 @@ func (m *Mailer) Process(ctx context.Context, key string) (Outcome, error) {
 	}
 	reason, err := m.Outbox.Suppression(ctx, q.To)
 	switch {
+	case err == nil && reason == pairup.SuppressUnsubscribe && q.Kind() == KindConfirm:
+		// The owner asks for mail again by signing up; confirming lifts the unsubscribe.
+		log.InfoContext(ctx, "mail to an unsubscribed address: a confirmation, sent")
 	case err == nil:
 		if err := m.Outbox.MarkSkipped(ctx, key, q.LeaseID, string(reason)); err != nil {
 			return Deferred, err
@@ -178,7 +186,7 @@ func (m *Mailer) Process(ctx context.Context, key string) (Outcome, error) {
 		if err := m.Outbox.MarkSent(ctx, key, id); err != nil {
 			// The email went: this is the duplicate window (package doc). Report it so the
 			// stream retries; the retry finds the lease held and sends nothing until it expires.
-			log.ErrorContext(ctx, "mail sent but not marked", "event", "mail.unmarked", "err", err)
+			log.ErrorContext(ctx, "mail sent but not marked", "event", "mail.unmarked", "code", logCode(err))
 			return Sent, err
 		}
 		log.InfoContext(ctx, "mail sent", "event", "mail.sent", "providerId", id)
@@ -255,7 +263,7 @@ func (m *Mailer) ProcessAll(ctx context.Context, keys []string) (Result, map[str
 				if err != nil {
 					res.Errors++
 					errs[k] = err
-					m.Log.ErrorContext(ctx, "mail processing failed", "message", k, "err", err)
+					m.Log.ErrorContext(ctx, "mail processing failed", "message", k, "code", logCode(err))
 				}
 				mu.Unlock()
 			}
@@ -309,6 +317,16 @@ func (m *Mailer) Sweep(ctx context.Context) (Result, error) {
 		}
 	}
 	return total, nil
+}
+
+// logCode is what a log may say of err: its API error code, else the domain's code. Never the
+// error's text: an AWS error's message can hold the request's data (in the SES sandbox,
+// MessageRejected names the recipient).
+func logCode(err error) string {
+	if code, _ := errorCode(err); code != "" {
+		return code
+	}
+	return pairup.ErrorCode(err)
 }
 
 // errorCode returns the API error code and HTTP status of a send error, if it has them.

@@ -40,7 +40,8 @@ func (s *Service) participantEmails(pl *plan) ([]mail.Message, error) {
 		if locale == "" {
 			locale = p.Locale
 		}
-		unsub := s.unsubscribeURL(reg.Email, pl.at)
+		key := participantKey(p.ID, r.ID, reg.ID)
+		unsub := s.unsubscribeURL(key, pl.at)
 		var (
 			msg mail.Message
 			err error
@@ -74,7 +75,7 @@ func (s *Service) participantEmails(pl *plan) ([]mail.Message, error) {
 		if err != nil {
 			return nil, fmt.Errorf("matchrun: render the %s email: %w", o.Kind, err)
 		}
-		msg.Key = participantKey(p.ID, r.ID, reg.ID)
+		msg.Key = key
 		msg.To = reg.Email
 		msg.Tags = map[string]string{"kind": string(o.Kind), "programme": p.ID}
 		msgs = append(msgs, msg)
@@ -164,13 +165,14 @@ func (s *Service) proposals(pl *plan, dry bool, run string) []mail.Message {
 	csvData := pl.csv()
 	var out []mail.Message
 	for i, to := range p.Coordinators {
-		d.UnsubscribeURL = s.unsubscribeURL(to, pl.at)
+		key := proposalKey(p.ID, r.ID, run, i)
+		d.UnsubscribeURL = s.unsubscribeURL(key, pl.at)
 		msg, err := s.Templates.Render("proposal", p.Locale, d)
 		if err != nil {
 			s.Log.Error("render the proposal", "programme", p.ID, "round", r.ID, "err", err)
 			return nil
 		}
-		msg.Key = proposalKey(p.ID, r.ID, run, i)
+		msg.Key = key
 		msg.To = to
 		msg.Tags = map[string]string{"kind": "proposal", "programme": p.ID}
 		msg.Attachments = []mail.Attachment{{

@@ -3,6 +3,7 @@ package sesevents
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -112,7 +113,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SNSEvent) (Result, error
 	res := Result{Records: len(ev.Records)}
 	for _, rec := range ev.Records {
 		if err := h.record(ctx, log, rec.SNS, now, &res); err != nil {
-			log.ErrorContext(ctx, "ses event failed; the event will be retried", "snsMessageId", rec.SNS.MessageID, "err", err)
+			log.ErrorContext(ctx, "ses event failed; the event will be retried", "snsMessageId", rec.SNS.MessageID, "code", errorCode(err))
 			return res, err
 		}
 	}
@@ -126,7 +127,7 @@ func (h *Handler) record(ctx context.Context, log *slog.Logger, msg events.SNSEn
 	var n notification
 	if err := json.Unmarshal([]byte(msg.Message), &n); err != nil {
 		res.Ignored++
-		log.WarnContext(ctx, "ses event ignored: message is not an SES notification", "snsMessageId", msg.MessageID, "err", err)
+		log.WarnContext(ctx, "ses event ignored: message is not an SES notification", "snsMessageId", msg.MessageID)
 		return nil
 	}
 	log = log.With("sesMessageId", n.Mail.MessageID, "eventType", n.kind())
@@ -206,4 +207,14 @@ func outboxKey(tags map[string][]string) (string, bool) {
 		return "", false
 	}
 	return mail.KeyFromOutboxTag(vals[0])
+}
+
+// errorCode is what a log may say of err: the AWS API's error code (smithy's APIError), else
+// the domain's code. Never the error's text, which can hold the request's data.
+func errorCode(err error) string {
+	var api interface{ ErrorCode() string }
+	if errors.As(err, &api) {
+		return api.ErrorCode()
+	}
+	return pairup.ErrorCode(err)
 }

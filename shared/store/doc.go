@@ -33,6 +33,9 @@
 //	person            PERSON#<email>                 PERSON                  –                    –                      –
 //	suppression       SUPPRESS#<email>               SUPPRESS                –                    –                      –
 //	outbox message    OUTBOX#<key>                   OUTBOX                  OUTBOX²              <due>#<key>²           400 days
+//	form nonce        FORM#<nonce>                   FORM                    –                    –                      the form's expiry
+//	source counter    LIMIT#source#<source id>⁴      HOUR#<yyyy-mm-ddThh>    –                    –                      the hour's end
+//	confirm counter   LIMIT#confirm#<programme>      DAY#<yyyy-mm-dd>        –                    –                      the day's end
 //
 //	¹ set when the registration is confirmed
 //	² set while the message is unsent (pending or sending): the sparse index the sweep reads;
@@ -40,6 +43,8 @@
 //	  SweepGrace; a released one: its retry time; a leased one: the lease's end)
 //	³ set only on an outcome of kind deferred: a programme's deferred people across its rounds,
 //	  in signup order (<signedUpAt> fixed-width, then the registration id), for the next round
+//	⁴ a keyed hash of the address a signup came from (links.Signer.Opaque), never the address;
+//	  hours and days are UTC
 //
 // <email> is the normalised address (pairup.NormaliseEmail). The email claim holds
 // registrationId, the registration that owns the address in the round. The person holds
@@ -50,7 +55,13 @@
 // createdAt, status (pending, sending, sent, failed, skipped; see mail.Status), attempts, while
 // sending leaseId and leaseUntil, once sent providerId and sentAt, error (failed: the SES error
 // code; skipped: the suppression reason), and feedback and feedbackAt if SES reported a bounce
-// or complaint.
+// or complaint. A form nonce holds nothing else: it marks a served form as sent. A counter holds
+// count, the signups (source) or confirmation emails (programme) of its hour or day.
+//
+// An unsubscribe link names the outbox key of the email that carried it, not the address: the
+// address is that message's to (MessageRecipient). The message is kept 400 days, longer than the
+// link works (365 days), so the link finds its address for as long as it works; links signed
+// before this name the address itself and need no lookup.
 //
 // A round also holds the coordinators' pins and forbids (lists of {a, b}, registration ids),
 // matchingSince (set by the move open → matching: later confirmations are not in the
@@ -116,6 +127,21 @@
 //	                          consistent GetItem of the claim) is read and returned, created false.
 //	                          Cancelled by TransactionConflict → retried with backoff
 //	                          (single-item writes also retry TransactionConflictException)
+//	RegisterCapped            Register's transaction + Update confirm counter ADD count 1 SET
+//	                          ExpiresAt, itemType IF attribute_not_exists(PK) OR count < cap
+//	                          (failed alone → ELIMIT, nothing written)
+//	Resubmit                  TransactWriteItems: Update registration SET the answers (REMOVE
+//	                          those left out), confirmSends = prev+1, lastSentAt IF as
+//	                          QueueConfirmation's + Put outbox message IF attribute_not_exists(PK)
+//	                          + Update confirm counter as RegisterCapped's; the registration's
+//	                          condition failed → UpdateItem SET the answers alone IF status =
+//	                          pending AND not expired (the old item returned on failure tells
+//	                          ENOTFOUND from ECONFLICT); the counter's → ELIMIT, nothing written
+//	UseFormNonce              PutItem form nonce IF attribute_not_exists(PK) OR ExpiresAt <= now
+//	                          (else ECONFLICT: the form was sent before)
+//	CountSourceSignup         UpdateItem source counter ADD count 1 SET ExpiresAt, itemType IF
+//	                          attribute_not_exists(PK) OR count < limit (else ELIMIT)
+//	MessageRecipient          GetItem PK=OUTBOX#key SK=OUTBOX, projection to
 //	GetRegistration           GetItem PK=ROUND#p#r SK=REG#id
 //	ListRegistrations         Query PK=ROUND#p#r AND begins_with(SK, REG#), FilterExpression
 //	                          status = s when s is given, every page; sorted in Go by createdAt, id

@@ -82,6 +82,18 @@ func participantSK(programmeID, roundID string) string {
 // pending, or expires is not after Now; ECONFLICT if another registration in the round has r's
 // id. The confirmation must be queueable (mail.Message.ValidateQueued), else EINVALID.
 func (s *Store) Register(ctx context.Context, r *pairup.Registration, expires time.Time, confirm mail.Message) (*pairup.Registration, bool, error) {
+	return s.register(ctx, r, expires, confirm, 0)
+}
+
+// RegisterCapped is Register under a cap on the confirmation emails r's programme queues a day
+// (UTC): the transaction also adds 1 to the programme's counter for the day on condition it is
+// under perDay (0: no cap). ELIMIT, and nothing stored, if the cap is reached; the counting is
+// exact, as the count and the email are written together.
+func (s *Store) RegisterCapped(ctx context.Context, r *pairup.Registration, expires time.Time, confirm mail.Message, perDay int) (*pairup.Registration, bool, error) {
+	return s.register(ctx, r, expires, confirm, perDay)
+}
+
+func (s *Store) register(ctx context.Context, r *pairup.Registration, expires time.Time, confirm mail.Message, perDay int) (*pairup.Registration, bool, error) {
 	const op = "register %s/%s %s"
 	if r == nil {
 		return nil, false, wrap(pairup.Errorf(pairup.EINVALID, "No registration."), "register")
@@ -140,9 +152,15 @@ func (s *Store) Register(ctx context.Context, r *pairup.Registration, expires ti
 				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 			}}
 		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-			TransactItems: []types.TransactWriteItem{put(reg), put(claim), {Put: msg}},
-		})
+		items := []types.TransactWriteItem{put(reg), put(claim), {Put: msg}}
+		if perDay > 0 {
+			count, err := s.confirmationCount(r.ProgrammeID, perDay)
+			if err != nil {
+				return nil, false, wrap(err, op, r.ProgrammeID, r.RoundID, r.ID)
+			}
+			items = append(items, types.TransactWriteItem{Update: count})
+		}
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
 			out := *r
 			return &out, true, nil
@@ -164,6 +182,8 @@ func (s *Store) Register(ctx context.Context, r *pairup.Registration, expires ti
 		case reasonCode(reasons, 2) == reasonConditionFailed:
 			err = pairup.Errorf(pairup.ECONFLICT, "Message %q is already queued.", confirm.Key)
 			return nil, false, wrap(err, op, r.ProgrammeID, r.RoundID, r.ID)
+		case reasonCode(reasons, 3) == reasonConditionFailed:
+			return nil, false, wrap(programmeCapReached(), op, r.ProgrammeID, r.RoundID, r.ID)
 		case anyReason(reasons, reasonConflict) && attempt < conflictRetries:
 			// Another transaction on these items is in flight: once it commits, the retry
 			// finds the claim; if it was cancelled too, the retry may win.

@@ -1,8 +1,10 @@
 // Package web serves the hosted forms: the programme index, the signup form with server-side
 // validation that re-shows the form with a message by each bad field, the "check your inbox"
-// page, and the confirmation link. It is a plain net/http handler, so the same code runs behind
-// API Gateway (through the Lambda HTTP adapter) and on a laptop. Domain errors map to statuses
-// here; users never see internal error text.
+// page, the confirmation link's page and its button, and unsubscribing. It is a plain net/http
+// handler, so the same code runs behind API Gateway (through the Lambda HTTP adapter, which
+// sets the request's RemoteAddr to the event's requestContext.http.sourceIp) and on a laptop.
+// Domain errors map to statuses here; users never see internal error text, and logs carry
+// error codes and ids, never an error's text (ErrorCode).
 package web
 
 import (
@@ -15,6 +17,9 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net"
 	"net/http"
 	"slices"
 	"time"
@@ -24,8 +29,12 @@ import (
 	"github.com/pairup/pairup/shared/signup"
 )
 
-// MaxBodyBytes is the largest form body accepted; larger ones get 413.
+// MaxBodyBytes is the largest signup form body accepted; larger ones get 413.
 const MaxBodyBytes = 64 << 10
+
+// MaxTokenBodyBytes is the largest body of a confirm or unsubscribe POST (a token, or a mail
+// client's List-Unsubscribe=One-Click); larger ones get 413.
+const MaxTokenBodyBytes = 4 << 10
 
 // Routes are the routes the forms answer, in API Gateway's "METHOD /path/{param}" form; the CDK
 // stack routes exactly these to the signup function.
@@ -34,6 +43,7 @@ var Routes = []string{
 	"GET /p/{programme}/signup",
 	"POST /p/{programme}/signup",
 	"GET /confirm",
+	"POST /confirm",
 	"GET /unsubscribe",
 	"POST /unsubscribe",
 }
@@ -57,7 +67,7 @@ func New(svc *signup.Service, log *slog.Logger) (*Server, error) {
 		"field":   textField,
 		"choices": choiceField,
 	}
-	for _, name := range []string{"index", "signup", "message", "unsubscribe"} {
+	for _, name := range []string{"index", "signup", "message", "confirm", "unsubscribe"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s template: %w", name, err)
@@ -69,7 +79,8 @@ func New(svc *signup.Service, log *slog.Logger) (*Server, error) {
 		"GET /":                      s.handleIndex,
 		"GET /p/{programme}/signup":  s.handleSignupForm,
 		"POST /p/{programme}/signup": s.handleSignupPost,
-		"GET /confirm":               s.handleConfirm,
+		"GET /confirm":               s.handleConfirmPage,
+		"POST /confirm":              s.handleConfirm,
 		"GET /unsubscribe":           s.handleUnsubscribeForm,
 		"POST /unsubscribe":          s.handleUnsubscribe,
 	}
@@ -83,13 +94,76 @@ func New(svc *signup.Service, log *slog.Logger) (*Server, error) {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.renderMessage(w, r, http.StatusNotFound, "Page not found", []string{"There is no page at this address."}, "/", "See the programmes")
 	})
-	// Cross-origin POSTs (CSRF) are refused by Go's Sec-Fetch-Site/Origin checks.
+	// Cross-origin POSTs (CSRF) are refused by Go's Sec-Fetch-Site/Origin checks, except a
+	// mail provider's one-click unsubscribe, which comes from another site by design.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderMessage(w, r, http.StatusForbidden, "Form refused", []string{"This form was sent from another site, so we did not accept it. Please open the form on this site and send it from there."}, "/", "See the programmes")
 	}))
-	s.h = securityHeaders(cop.Handler(mux))
+	protected := cop.Handler(mux)
+	s.h = securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/unsubscribe" && r.URL.Query().Get("t") != "" {
+			if !s.readForm(w, r, MaxTokenBodyBytes) {
+				return
+			}
+			if oneClick(r) {
+				mux.ServeHTTP(w, r)
+				return
+			}
+		}
+		protected.ServeHTTP(w, r)
+	}))
 	return s, nil
+}
+
+// oneClick reports whether r, a POST to /unsubscribe with the token in its URL and its body
+// read, is a one-click unsubscribe (RFC 8058: the body holds List-Unsubscribe=One-Click). A
+// mail provider sends it from its own site, so it is exempt from the cross-origin check — and
+// it is safe to be: it only stops mail, to the address of the signed link in its URL. Nothing
+// else is exempt: not the confirmation button's POST (the token in the body), not another
+// route.
+func oneClick(r *http.Request) bool {
+	return r.PostForm.Get("List-Unsubscribe") == "One-Click"
+}
+
+// readForm reads r's form body, URL-encoded or multipart (RFC 8058 allows both), of at most
+// limit bytes; if it cannot, it renders 413 (too large) or 400 and returns false. Reading it
+// again is a no-op.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request, limit int64) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	var err error
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
+		err = r.ParseMultipartForm(limit)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &tooBig) || errors.Is(err, multipart.ErrMessageTooLarge):
+		s.renderMessage(w, r, http.StatusRequestEntityTooLarge, "Request too large", []string{fmt.Sprintf("What you sent is larger than %d KiB, so we did not accept it.", max(limit>>10, 1))}, "/", "See the programmes")
+	default:
+		s.renderMessage(w, r, http.StatusBadRequest, "Request not readable", []string{"We could not read what you sent. Please try again."}, "/", "See the programmes")
+	}
+	return false
+}
+
+// ErrorCode is what a log may say of err: the AWS API's error code if err carries one (smithy's
+// APIError, e.g. "MessageRejected"), "Timeout" or "Canceled" for an ended context, else the
+// domain's code (pairup.ErrorCode). Never the error's text: an AWS error's message can hold the
+// request's data (SES's MessageRejected names the recipient in the sandbox).
+func ErrorCode(err error) string {
+	var api interface{ ErrorCode() string }
+	switch {
+	case errors.As(err, &api):
+		return api.ErrorCode()
+	case errors.Is(err, context.DeadlineExceeded):
+		return "Timeout"
+	case errors.Is(err, context.Canceled):
+		return "Canceled"
+	}
+	return pairup.ErrorCode(err)
 }
 
 // ServeHTTP serves the forms.
@@ -120,7 +194,7 @@ type page struct {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
-		s.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+		s.log.ErrorContext(r.Context(), "render page", "page", name, "code", ErrorCode(err))
 		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
 		return
 	}
@@ -160,9 +234,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		status, title = http.StatusOK, "Signup is closed"
 	case pairup.ECONFLICT:
 		status, title = http.StatusConflict, "This cannot be done now"
+	case pairup.ELIMIT:
+		status, title = http.StatusTooManyRequests, "Please try again later"
 	}
 	if code == pairup.EINTERNAL {
-		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", r.Pattern, "err", err)
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", r.Pattern, "code", ErrorCode(err))
 	}
 	s.renderMessage(w, r, status, title, []string{pairup.ErrorMessage(err)}, "/", "See the programmes")
 }
@@ -221,7 +297,7 @@ func (s *Server) handleSignupPost(w http.ResponseWriter, r *http.Request) {
 	in := pairup.SignupInput(r.PostForm)
 	// Bots: a filled honeypot or a form sent faster than a person could get a normal-looking
 	// page, and nothing is stored or sent.
-	formErr := s.svc.CheckForm(programmeID, r.PostForm.Get("ft"))
+	form, formErr := s.svc.CheckForm(programmeID, r.PostForm.Get("ft"))
 	if r.PostForm.Get("website") != "" || pairup.ErrorCode(formErr) == pairup.ELIMIT {
 		s.log.InfoContext(ctx, "signup dropped as automated", "programme", programmeID, "honeypot", r.PostForm.Get("website") != "")
 		s.renderSent(w, r, offer.Programme, in.Get(pairup.FieldEmail))
@@ -231,16 +307,35 @@ func (s *Server) handleSignupPost(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, http.StatusBadRequest, offer, in, pairup.FieldErrors{"form": pairup.ErrorMessage(formErr)})
 		return
 	}
-	out, err := s.svc.Submit(ctx, offer, in)
+	out, err := s.svc.Submit(ctx, offer, form, sourceAddr(r), in)
 	if fe := pairup.Fields(err); fe != nil {
 		s.renderForm(w, r, http.StatusBadRequest, offer, in, fe)
 		return
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, signup.ErrFormUsed):
+		s.log.InfoContext(ctx, "signup refused: form sent before", "programme", programmeID)
+		s.renderMessage(w, r, http.StatusConflict, "This form was already sent", []string{pairup.ErrorMessage(err)}, "/p/"+programmeID+"/signup", "Open the form again")
+		return
+	case pairup.ErrorCode(err) == pairup.ELIMIT:
+		s.log.WarnContext(ctx, "signup refused: over a limit", "programme", programmeID)
+		s.renderMessage(w, r, http.StatusTooManyRequests, "Please try again later", []string{pairup.ErrorMessage(err), "We are sorry for the inconvenience: the limit stops the form being used to send email to people who did not ask for it."}, "/", "See the programmes")
+		return
+	case err != nil:
 		s.renderError(w, r, err)
 		return
 	}
 	s.renderSent(w, r, out.Programme, out.Email)
+}
+
+// sourceAddr is the address a request came from: RemoteAddr's host (behind API Gateway, the
+// adapter sets RemoteAddr to the event's requestContext.http.sourceIp, the client's address as
+// API Gateway saw it; headers such as X-Forwarded-For are not trusted).
+func sourceAddr(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 func (s *Server) renderSent(w http.ResponseWriter, r *http.Request, p *pairup.Programme, email string) {
@@ -250,8 +345,33 @@ func (s *Server) renderSent(w http.ResponseWriter, r *http.Request, p *pairup.Pr
 	}, "", "")
 }
 
+// handleConfirmPage shows the confirmation link's page: a button that POSTs the token. Opening
+// the link confirms nothing (mail scanners open links).
+func (s *Server) handleConfirmPage(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("t")
+	c, err := s.svc.ConfirmPage(r.Context(), token)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "confirm", struct {
+		page
+		Programme *pairup.Programme
+		Round     *pairup.Round
+		Token     string
+	}{s.page(r, "Confirm your signup"), c.Programme, c.Round, token})
+}
+
+// handleConfirm takes the confirmation page's button: it confirms the signup.
 func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
-	c, err := s.svc.Confirm(r.Context(), r.URL.Query().Get("t"))
+	if !s.readForm(w, r, MaxTokenBodyBytes) {
+		return
+	}
+	token := r.PostForm.Get("t")
+	if token == "" {
+		token = r.URL.Query().Get("t")
+	}
+	c, err := s.svc.Confirm(r.Context(), token)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -276,12 +396,10 @@ func (s *Server) handleUnsubscribeForm(w http.ResponseWriter, r *http.Request) {
 	}{s.page(r, "Stop emails?"), token})
 }
 
-// handleUnsubscribe takes the confirmation button's POST and mail clients' one-click POST
-// (RFC 8058: body List-Unsubscribe=One-Click, the token in the URL).
+// handleUnsubscribe takes the unsubscribe page's button (the token in the body) and mail
+// clients' one-click POST (RFC 8058: body List-Unsubscribe=One-Click, the token in the URL).
 func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		s.renderMessage(w, r, http.StatusBadRequest, "Request not readable", []string{"We could not read the request."}, "", "")
+	if !s.readForm(w, r, MaxTokenBodyBytes) {
 		return
 	}
 	token := r.URL.Query().Get("t")
@@ -293,7 +411,7 @@ func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderMessage(w, r, http.StatusOK, "You are unsubscribed", []string{
-		"We will send no more email to this address. If you sign up for a programme again, we will email you about that signup.",
+		"We will send no more email to this address. If you sign up for a programme again, we will send you the email to confirm that signup, and once you confirm it, email you about it.",
 	}, "/", "See the programmes")
 }
 

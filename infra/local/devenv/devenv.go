@@ -59,7 +59,10 @@ func Config(p Ports, linkKey []byte) (config.Config, error) {
 		config.EnvLogLevel:         os.Getenv(config.EnvLogLevel),
 		config.EnvMinFillSeconds:   os.Getenv(config.EnvMinFillSeconds),
 		config.EnvMailRate:         os.Getenv(config.EnvMailRate),
-		config.EnvAllowNow:         "true", // a coordinator may rehearse a round with "now" in make dev
+		// The signup limits, to lift for a rehearsal from one machine (0: no limit).
+		config.EnvSignupsPerSourceHour:         os.Getenv(config.EnvSignupsPerSourceHour),
+		config.EnvConfirmationsPerProgrammeDay: os.Getenv(config.EnvConfirmationsPerProgrammeDay),
+		config.EnvAllowNow:                     "true", // a coordinator may rehearse a round with "now" in make dev
 	}
 	return config.FromEnv(func(k string) string { return env[k] }, config.NeedTable, config.NeedMail, config.NeedLinks)
 }

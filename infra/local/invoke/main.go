@@ -135,7 +135,7 @@ func freshFormToken(payload, key []byte) ([]byte, error) {
 		return nil, err
 	}
 	issued := time.Now().Add(-time.Minute)
-	form.Set("ft", signer.Sign(links.PurposeForm, programme, issued.Add(signup.DefaultFormTTL)))
+	form.Set("ft", signup.NewFormToken(signer, programme, issued.Add(signup.DefaultFormTTL)))
 	body = form.Encode()
 	if ev.IsBase64Encoded {
 		body = base64.StdEncoding.EncodeToString([]byte(body))
