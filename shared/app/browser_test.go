@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -72,7 +73,19 @@ func TestBrowserSignupToConfirmed(t *testing.T) {
 		chromedp.SetValue(c(`#f-sector`), "public"),
 		chromedp.SetValue(c(`#f-careerStage`), "mid-career"),
 		chromedp.Click(c(`input[name=languages][value=en]`)),
+		// Māori is not one of the iln's common languages: it is under "More languages", found
+		// with the filter the page's script shows.
+		chromedp.Click(c(`#more-languages summary`)),
+		chromedp.SendKeys(c(`#lang-filter`), "maor"),
 		chromedp.Click(c(`input[name=languages][value=mi]`)),
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			// The filter leaves Maori and hides the languages it does not match.
+			n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll("#more-languages-list label")].filter(l => !l.hidden).length`))
+			if err == nil && n != 1 {
+				err = fmt.Errorf("the filter %q shows %d languages, want 1 (Maori)", "maor", n)
+			}
+			return err
+		}),
 		chromedp.Click(c(`input[name=interests][value=outreach]`)),
 		chromedp.Click(c(`input[name=preference][value=career-stage]`)),
 		chromedp.Click(c(`#f-consent`)),

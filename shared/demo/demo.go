@@ -42,8 +42,9 @@ func Programmes() []pairup.Programme {
 	return []pairup.Programme{
 		{
 			ID: ILN, Name: "International Librarians Network", Mode: pairup.ModePeer, Locale: "en",
-			Description: "Peer mentoring across countries: all are mentors and all are protégés. Four months, a partner from another country, a discussion topic every two weeks.",
-			Sectors:     sectors, Stages: stages, Interests: interests,
+			Description:     "Peer mentoring across countries: all are mentors and all are protégés. Four months, a partner from another country, a discussion topic every two weeks.",
+			CommonLanguages: []string{"en", "es", "fr", "zh", "ar", "pt", "de", "ru", "hi", "ja"},
+			Sectors:         sectors, Stages: stages, Interests: interests,
 			Rules:        pairup.Rules{RequireSharedLanguage: true, CountryCapPercent: 20, MaxInterests: 5, ConfirmationEmailCap: 5},
 			Coordinators: []string{"coordinators@iln.example.org"},
 			Icebreakers: []string{
@@ -61,8 +62,8 @@ func Programmes() []pairup.Programme {
 		{
 			ID: HKLA, Name: "HKLA Mentoring Programme", Mode: pairup.ModeMentor, Locale: "en", Country: "HK",
 			Description: "Hong Kong Library Association: student members are paired with experienced librarians for a year.",
-			Languages:   []string{"en", "zh"},
-			Sectors:     sectors, Stages: stages, Interests: interests,
+			Languages:   []string{"en", "zh"}, CommonLanguages: []string{"en", "zh"},
+			Sectors: sectors, Stages: stages, Interests: interests,
 			Eligibility: []pairup.Question{
 				{ID: "member", Label: "I am a student member of the Hong Kong Library Association."},
 				{ID: "programme", Label: "I am studying on a recognised library or information science programme at Bachelor level or above."},

@@ -108,12 +108,23 @@ func CountryName(code, locale string) string {
 	return code
 }
 
+// languageNames are display names for codes CLDR's display tables name after another code:
+// golang.org/x/text/language/display canonicalises "no" to "nb" (Norwegian Bokmål) and "tw" to
+// "ak" (Akan), so a full list would show those two names twice.
+var languageNames = map[string]map[string]string{
+	"en":      {"no": "Norwegian", "tw": "Twi"},
+	"zh-Hant": {"no": "挪威文", "tw": "契維文"},
+}
+
 // LanguageName is the display name of a language code in the locale, or the code itself.
 func LanguageName(code, locale string) string {
 	once.Do(load)
 	b, ok := languages[code]
 	if !ok {
 		return code
+	}
+	if n, ok := languageNames[locale][code]; ok {
+		return n
 	}
 	if n := display.Languages(tag(locale)).Name(b); n != "" {
 		return n

@@ -52,3 +52,20 @@ func TestNames(t *testing.T) {
 		t.Errorf("first country %v, want Afghanistan (Åland sorts with A)", cs[0])
 	}
 }
+
+// TestLanguageNamesUnique: each language is listed once under its own name, in both locales
+// (CLDR's display tables name "no" and "tw" after "nb" and "ak").
+func TestLanguageNamesUnique(t *testing.T) {
+	for _, loc := range []string{"en", "zh-Hant"} {
+		seen := map[string]string{}
+		for _, o := range Languages(loc) {
+			if c, ok := seen[o.Name]; ok {
+				t.Errorf("%s: %q names both %s and %s", loc, o.Name, c, o.Code)
+			}
+			seen[o.Name] = o.Code
+		}
+	}
+	if LanguageName("no", "en") != "Norwegian" || LanguageName("tw", "en") != "Twi" || LanguageName("nb", "en") != "Norwegian Bokmål" {
+		t.Errorf("no %q tw %q nb %q", LanguageName("no", "en"), LanguageName("tw", "en"), LanguageName("nb", "en"))
+	}
+}

@@ -57,9 +57,13 @@ type Programme struct {
 	Country string `json:"country,omitempty"`
 	// Languages are the language codes the form offers; empty offers every ISO 639-1 language.
 	Languages []string `json:"languages,omitempty"`
-	Sectors   []Option `json:"sectors"`
-	Stages    []Option `json:"stages"`
-	Interests []Option `json:"interests"`
+	// CommonLanguages are the language codes the form lists first, in this order; the rest of
+	// the offered languages sit behind "More languages". Empty: all offered languages are listed
+	// together when the programme restricts Languages, else none come first.
+	CommonLanguages []string `json:"commonLanguages,omitempty"`
+	Sectors         []Option `json:"sectors"`
+	Stages          []Option `json:"stages"`
+	Interests       []Option `json:"interests"`
 	// Eligibility are the questions a mentee must answer yes to (mentor mode).
 	Eligibility []Question `json:"eligibility,omitempty"`
 	// Priority, if set, is a yes/no question whose yes puts a mentee first on the waitlist

@@ -22,7 +22,6 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/pairup/pairup/shared/iso"
 	"github.com/pairup/pairup/shared/pairup"
@@ -63,7 +62,6 @@ type Server struct {
 func New(svc *signup.Service, log *slog.Logger) (*Server, error) {
 	s := &Server{svc: svc, log: log, pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{
-		"date":    func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 		"field":   textField,
 		"choices": choiceField,
 	}
@@ -142,7 +140,7 @@ func (s *Server) readForm(w http.ResponseWriter, r *http.Request, limit int64) b
 	case err == nil:
 		return true
 	case errors.As(err, &tooBig) || errors.Is(err, multipart.ErrMessageTooLarge):
-		s.renderMessage(w, r, http.StatusRequestEntityTooLarge, "Request too large", []string{fmt.Sprintf("What you sent is larger than %d KiB, so we did not accept it.", max(limit>>10, 1))}, "/", "See the programmes")
+		s.renderMessage(w, r, http.StatusRequestEntityTooLarge, "Request too large", []string{trf(s.locale(r), "What you sent is larger than %d KiB, so we did not accept it.", max(limit>>10, 1))}, "/", "See the programmes")
 	default:
 		s.renderMessage(w, r, http.StatusBadRequest, "Request not readable", []string{"We could not read what you sent. Please try again."}, "/", "See the programmes")
 	}
@@ -169,7 +167,33 @@ func ErrorCode(err error) string {
 // ServeHTTP serves the forms.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.h.ServeHTTP(w, r) }
 
-type nonceKey struct{}
+type stateKey struct{}
+
+// reqState is what a request's handler learns that its page needs: the CSP nonce, and the
+// programme the page is about (its languages choose the page's locale).
+type reqState struct {
+	nonce     string
+	programme *pairup.Programme
+}
+
+// about records that r's page is about programme p.
+func about(r *http.Request, p *pairup.Programme) {
+	if st, ok := r.Context().Value(stateKey{}).(*reqState); ok {
+		st.programme = p
+	}
+}
+
+func state(r *http.Request) *reqState {
+	if st, ok := r.Context().Value(stateKey{}).(*reqState); ok {
+		return st
+	}
+	return &reqState{}
+}
+
+// locale is the locale of r's page (chooseLocale among the locales of its programme's pages).
+func (s *Server) locale(r *http.Request) string {
+	return chooseLocale(r, pageLocales(state(r).programme))
+}
 
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -181,14 +205,15 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer") // links carry tokens
 		h.Set("Cache-Control", "no-store")
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), nonceKey{}, nonce)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, &reqState{nonce: nonce})))
 	})
 }
 
 type page struct {
-	Title string
-	Lang  string
-	Nonce string
+	Title  string
+	Lang   string
+	Nonce  string
+	Switch []switchLink
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
@@ -211,12 +236,21 @@ type messagePage struct {
 }
 
 func (s *Server) renderMessage(w http.ResponseWriter, r *http.Request, status int, title string, paras []string, link, linkText string) {
-	s.render(w, r, status, "message", messagePage{page: s.page(r, title), Paragraphs: paras, Link: link, LinkText: linkText})
+	pg := s.page(r, title)
+	out := make([]string, len(paras))
+	for i, p := range paras {
+		out[i] = pg.T(p)
+	}
+	s.render(w, r, status, "message", messagePage{page: pg, Paragraphs: out, Link: link, LinkText: pg.T(linkText)})
 }
 
+// page is the page data every template has: title (translated here, unless already), locale,
+// nonce and the language switch.
 func (s *Server) page(r *http.Request, title string) page {
-	nonce, _ := r.Context().Value(nonceKey{}).(string)
-	return page{Title: title, Lang: "en", Nonce: nonce}
+	st := state(r)
+	locales := pageLocales(st.programme)
+	loc := chooseLocale(r, locales)
+	return page{Title: tr(loc, title), Lang: loc, Nonce: st.nonce, Switch: switchLinks(r, locales, loc)}
 }
 
 // renderError shows a domain error as a page with the status its code maps to.
@@ -266,6 +300,7 @@ func (s *Server) openOffer(w http.ResponseWriter, r *http.Request, programmeID s
 		s.renderError(w, r, err)
 		return nil, false
 	}
+	about(r, offer.Programme)
 	return offer, true
 }
 
@@ -284,7 +319,7 @@ func (s *Server) handleSignupPost(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.renderMessage(w, r, http.StatusRequestEntityTooLarge, "Form too large", []string{fmt.Sprintf("The form you sent is larger than %d KiB, so we did not accept it.", MaxBodyBytes>>10)}, "/p/"+programmeID+"/signup", "Back to the form")
+			s.renderMessage(w, r, http.StatusRequestEntityTooLarge, "Form too large", []string{trf(s.locale(r), "The form you sent is larger than %d KiB, so we did not accept it.", MaxBodyBytes>>10)}, "/p/"+programmeID+"/signup", "Back to the form")
 			return
 		}
 		s.renderMessage(w, r, http.StatusBadRequest, "Form not readable", []string{"We could not read the form you sent. Please try again."}, "/p/"+programmeID+"/signup", "Back to the form")
@@ -340,7 +375,7 @@ func sourceAddr(r *http.Request) string {
 
 func (s *Server) renderSent(w http.ResponseWriter, r *http.Request, p *pairup.Programme, email string) {
 	s.renderMessage(w, r, http.StatusOK, "Check your inbox", []string{
-		fmt.Sprintf("We have sent an email to %s. Follow the link in it to confirm your signup to %s.", email, p.Name),
+		trf(s.locale(r), "We have sent an email to %s. Follow the link in it to confirm your signup to %s.", email, p.Name),
 		"If it does not arrive within a few minutes, check your spam folder. Signing up again with the same address re-sends the email.",
 	}, "", "")
 }
@@ -354,6 +389,7 @@ func (s *Server) handleConfirmPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	about(r, c.Programme)
 	s.render(w, r, http.StatusOK, "confirm", struct {
 		page
 		Programme *pairup.Programme
@@ -376,8 +412,10 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	paras := []string{fmt.Sprintf("Thank you, %s. Your place in %s (%s) is confirmed.", c.Registration.Name, c.Programme.Name, c.Round.Name),
-		fmt.Sprintf("Matching happens after signup closes on %s; we will email you your partner's details then.", c.Round.SignupCloses.UTC().Format("2 January 2006"))}
+	about(r, c.Programme)
+	loc := s.locale(r)
+	paras := []string{trf(loc, "Thank you, %s. Your place in %s (%s) is confirmed.", c.Registration.Name, c.Programme.Name, c.Round.Name),
+		trf(loc, "Matching happens after signup closes on %s; we will email you your partner's details then.", formatDate(loc, c.Round.SignupCloses))}
 	if c.Registration.Returning {
 		paras = append(paras, "Welcome back: we will not pair you with a previous partner.")
 	}
@@ -425,7 +463,7 @@ type formPage struct {
 	Errors      pairup.FieldErrors
 	FormToken   string
 	Countries   []iso.Option
-	Languages   []pairup.Option
+	Languages   languageField
 	Sectors     []pairup.Option
 	Stages      []pairup.Option
 	Interests   []pairup.Option
@@ -451,7 +489,7 @@ func (f formPage) ErrorList() []errorItem {
 			if k == "form" {
 				id = "main" // not one field: the whole form
 			}
-			out = append(out, errorItem{ID: id, Message: m})
+			out = append(out, errorItem{ID: id, Message: f.T(m)})
 		}
 	}
 	return out
@@ -464,21 +502,62 @@ var preferenceLabels = map[pairup.Preference]string{
 	pairup.PreferSector:      "from the same sector as me",
 }
 
+// languageField is the languages question: the programme's common languages first, in its
+// order, and the rest of the offered languages, sorted by name, behind "More languages" (open
+// when one of them is chosen). Each language is in exactly one of the two lists.
+type languageField struct {
+	Label, Hint, Error     string
+	MoreLabel, FilterLabel string
+	Common, More           []choiceOption
+	MoreOpen               bool
+}
+
+// commonLanguages are the codes p's form lists first: its CommonLanguages, or all its languages
+// when it restricts them and names no common ones.
+func commonLanguages(p *pairup.Programme) []string {
+	if len(p.CommonLanguages) > 0 {
+		return p.CommonLanguages
+	}
+	return p.Languages
+}
+
+func (fp formPage) languageField(p *pairup.Programme) languageField {
+	loc := fp.Lang
+	f := languageField{Label: fp.T("Languages you can use with a partner"), Hint: fp.T("Choose all that apply."), Error: fp.T(fp.Errors[pairup.FieldLanguages]),
+		MoreLabel: fp.T("More languages"), FilterLabel: fp.T("Filter the languages")}
+	chosen := fp.Form[pairup.FieldLanguages]
+	offered := iso.Languages(loc, p.Languages...)
+	common := commonLanguages(p)
+	for _, c := range common {
+		if slices.ContainsFunc(offered, func(o iso.Option) bool { return o.Code == c }) && !slices.ContainsFunc(f.Common, func(o choiceOption) bool { return o.Value == c }) {
+			f.Common = append(f.Common, choiceOption{Value: c, Label: iso.LanguageName(c, loc), Checked: slices.Contains(chosen, c)})
+		}
+	}
+	for _, o := range offered {
+		if slices.Contains(common, o.Code) {
+			continue
+		}
+		checked := slices.Contains(chosen, o.Code)
+		f.MoreOpen = f.MoreOpen || checked
+		f.More = append(f.More, choiceOption{Value: o.Code, Label: o.Name, Checked: checked})
+	}
+	return f
+}
+
 func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, o *signup.Offer, in pairup.SignupInput, fe pairup.FieldErrors) {
 	p := o.Programme
+	pg := s.page(r, trf(s.locale(r), "Sign up: %s", p.Name))
 	fp := formPage{
-		page: s.page(r, "Sign up: "+p.Name), Programme: p, Round: o.Round, Form: in, Errors: fe,
+		page: pg, Programme: p, Round: o.Round, Form: in, Errors: fe,
 		FormToken: s.svc.FormToken(p.ID),
-		Countries: iso.Countries("en"),
+		Countries: iso.Countries(pg.Lang),
 		Sectors:   p.Sectors, Stages: p.Stages, Interests: p.Interests,
-		Roles: []pairup.Option{{Value: string(pairup.RoleMentee), Label: "a mentee"}, {Value: string(pairup.RoleMentor), Label: "a mentor"}},
+		Roles: []pairup.Option{{Value: string(pairup.RoleMentee), Label: pg.T("a mentee")}, {Value: string(pairup.RoleMentor), Label: pg.T("a mentor")}},
 		Zones: zones,
 	}
-	for _, l := range iso.Languages("en", p.Languages...) {
-		fp.Languages = append(fp.Languages, pairup.Option{Value: l.Code, Label: l.Name})
-	}
+	fp.Languages = fp.languageField(p)
 	for _, pr := range pairup.Preferences {
-		fp.Preferences = append(fp.Preferences, pairup.Option{Value: string(pr), Label: preferenceLabels[pr]})
+		fp.Preferences = append(fp.Preferences, pairup.Option{Value: string(pr), Label: pg.T(preferenceLabels[pr])})
 	}
 	for i := 1; i <= p.Rules.MaxMentees; i++ {
 		fp.Capacities = append(fp.Capacities, i)
@@ -494,7 +573,7 @@ type textFieldData struct {
 }
 
 func textField(fp formPage, name, label, hint, typ, auto string) textFieldData {
-	return textFieldData{Name: name, Label: label, Hint: hint, Type: typ, Auto: auto, Value: fp.Form.Get(name), Error: fp.Errors[name]}
+	return textFieldData{Name: name, Label: fp.T(label), Hint: fp.T(hint), Type: typ, Auto: auto, Value: fp.Form.Get(name), Error: fp.T(fp.Errors[name])}
 }
 
 type choiceOption struct {
@@ -504,11 +583,12 @@ type choiceOption struct {
 
 type choiceFieldData struct {
 	Name, Label, Hint, Kind, Error string
+	Choose                         string // a select's empty option
 	Options                        []choiceOption
 }
 
 func choiceField(fp formPage, name, label, hint, kind string, opts []pairup.Option) choiceFieldData {
-	d := choiceFieldData{Name: name, Label: label, Hint: hint, Kind: kind, Error: fp.Errors[name]}
+	d := choiceFieldData{Name: name, Label: fp.T(label), Hint: fp.T(hint), Kind: kind, Error: fp.T(fp.Errors[name]), Choose: fp.T("Choose")}
 	chosen := fp.Form[name]
 	for _, o := range opts {
 		d.Options = append(d.Options, choiceOption{Value: o.Value, Label: o.Label, Checked: slices.Contains(chosen, o.Value)})
