@@ -197,12 +197,12 @@ func (s *Service) dryRun(ctx context.Context, p *pairup.Programme, r *pairup.Rou
 	if err != nil {
 		return Result{}, err
 	}
-	queued, err := s.Store.Enqueue(ctx, s.proposals(pl, true, proposalKey))
+	queued, err := s.queueProposals(ctx, pl, true, proposalKey)
 	if err != nil {
-		return Result{}, fmt.Errorf("matchrun: queue the proposal: %w", err)
+		return Result{}, err
 	}
 	res := pl.view(ActionMatch, true)
-	res.Emails = &Emails{Coordinators: queued}
+	res.Emails = &Emails{Coordinators: max(queued, 0)}
 	res.Summary = fmt.Sprintf("Dry run for %s (%s): %s Nothing was written and participants were sent nothing; %s",
 		r.Name, p.Name, pl.sentence(), s.proposalNote(p, queued))
 	s.Log.InfoContext(ctx, "dry run", "programme", p.ID, "round", r.ID, "pairs", pl.counts.Pairs, "confirmed", pl.counts.Confirmed)
@@ -254,9 +254,9 @@ func (s *Service) commit(ctx context.Context, p *pairup.Programme, r *pairup.Rou
 	if err != nil {
 		return Result{}, fmt.Errorf("matchrun: queue the introductions: %w", err)
 	}
-	coordinators, err := s.Store.Enqueue(ctx, s.proposals(pl, false, "commit"))
+	coordinators, err := s.queueProposals(ctx, pl, false, "commit")
 	if err != nil {
-		return Result{}, fmt.Errorf("matchrun: queue the proposal: %w", err)
+		return Result{}, err
 	}
 	r, err = s.Store.FinishCommit(ctx, p.ID, r.ID, run, pl.stats(now))
 	if err != nil {
@@ -264,15 +264,35 @@ func (s *Service) commit(ctx context.Context, p *pairup.Programme, r *pairup.Rou
 	}
 	res := pl.view(ActionMatch, false)
 	res.State = string(r.State)
-	res.Emails = &Emails{Participants: participants, Coordinators: coordinators}
+	res.Emails = &Emails{Participants: participants, Coordinators: max(coordinators, 0)}
 	res.Summary = fmt.Sprintf("Committed %s (%s): %s Each of the %d people gets one email (%d newly queued); the round is now %s; %s",
 		r.Name, p.Name, pl.sentence(), len(pl.people), participants, r.State, s.proposalNote(p, coordinators))
 	s.Log.InfoContext(ctx, "matching committed", "programme", p.ID, "round", r.ID, "pairs", pl.counts.Pairs, "queued", participants)
 	return res, nil
 }
 
+// queueProposals queues the proposal email to each coordinator. The proposal is a courtesy copy
+// of the result: one too large for the outbox is logged and left out, never a reason to fail a
+// dry run or a commit half-way.
+func (s *Service) queueProposals(ctx context.Context, pl *plan, dry bool, run string) (int, error) {
+	n, err := s.Store.Enqueue(ctx, s.proposals(pl, dry, run))
+	if pairup.ErrorCode(err) == pairup.EINVALID {
+		s.Log.WarnContext(ctx, "proposal email not queued", "programme", pl.programme.ID, "round", pl.round.ID, "code", pairup.EINVALID)
+		return proposalTooLarge, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("matchrun: queue the proposal: %w", err)
+	}
+	return n, nil
+}
+
+// proposalTooLarge is queueProposals' count when the proposal could not be queued.
+const proposalTooLarge = -1
+
 func (s *Service) proposalNote(p *pairup.Programme, queued int) string {
 	switch {
+	case queued == proposalTooLarge:
+		return "the proposal was too large to email; this result holds all of it."
 	case len(p.Coordinators) == 0:
 		return "the programme has no coordinators' addresses, so no proposal email was sent."
 	case queued == 0:

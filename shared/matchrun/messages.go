@@ -105,8 +105,13 @@ func (pl *plan) partner(reg *pairup.Registration, reasons []string, locale strin
 	}
 }
 
-// maxProposalPairs bounds the pairs the proposal's HTML table shows; the CSV has them all.
-const maxProposalPairs = 300
+// maxProposalPairs and maxProposalLeftOut bound the rows the proposal email shows, so that it
+// stays well inside an outbox item (and under mail clients' clipping) for a round of thousands;
+// the attached CSV and the function's result have them all.
+const (
+	maxProposalPairs   = 100
+	maxProposalLeftOut = 100
+)
 
 // proposals renders the proposal email to each of the programme's coordinators.
 func (s *Service) proposals(pl *plan, dry bool, run string) []mail.Message {
@@ -146,11 +151,20 @@ func (s *Service) proposals(pl *plan, dry bool, run string) []mail.Message {
 		}
 		d.Pairs = append(d.Pairs, pp)
 	}
+	more := 0
 	for _, o := range pl.outcomes {
-		if o.Kind != pairup.OutcomePaired {
-			reg := pl.byID[o.RegistrationID]
-			d.LeftOut = append(d.LeftOut, mail.ProposalLeftOut{Name: reg.Name, Country: reg.Country, Outcome: string(o.Kind), Reason: o.Reason, Position: o.Position})
+		if o.Kind == pairup.OutcomePaired {
+			continue
 		}
+		if len(d.LeftOut) == maxProposalLeftOut {
+			more++
+			continue
+		}
+		reg := pl.byID[o.RegistrationID]
+		d.LeftOut = append(d.LeftOut, mail.ProposalLeftOut{Name: reg.Name, Country: reg.Country, Outcome: string(o.Kind), Reason: o.Reason, Position: o.Position})
+	}
+	if more > 0 {
+		d.LeftOut = append(d.LeftOut, mail.ProposalLeftOut{Name: fmt.Sprintf("… and %d more", more), Reason: "see the attached CSV"})
 	}
 	byCountry, bySector := pl.coverage()
 	for _, t := range byCountry {

@@ -156,10 +156,18 @@ func (s *Service) closeSignup(ctx context.Context, ev Event, now time.Time) (Res
 	if r.State != pairup.RoundOpen {
 		return Result{}, pairup.Errorf(pairup.ECONFLICT, "Signup for %s is already closed: the round is %s.", r.Name, r.State)
 	}
-	r, err = s.Store.TransitionRound(ctx, p.ID, r.ID, pairup.RoundOpen, pairup.RoundMatching, now)
+	moved, err := s.Store.TransitionRound(ctx, p.ID, r.ID, pairup.RoundOpen, pairup.RoundMatching, now)
+	if pairup.ErrorCode(err) == pairup.ECONFLICT {
+		// The move may have applied with its answer lost (the SDK retried it), or another run
+		// closed signup meanwhile: either way, a round now in matching is what was asked.
+		if again, gerr := s.Store.GetRound(ctx, p.ID, r.ID); gerr == nil && again.State == pairup.RoundMatching {
+			moved, err = again, nil
+		}
+	}
 	if err != nil {
 		return Result{}, err
 	}
+	r = moved
 	s.Log.InfoContext(ctx, "signup closed", "programme", p.ID, "round", r.ID)
 	return Result{
 		Summary: fmt.Sprintf("Signup for %s (%s) is closed; the round is ready for matching: run {\"action\":\"match\"} to preview it.", r.Name, p.Name),
