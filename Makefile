@@ -47,9 +47,10 @@ invoke: prereqs ## run one function once against the running `make dev`: make in
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=<event file>"; exit 2; }
 	@$(GO) run ./infra/local/invoke -fn $(FN) -event $(EVENT)
 
-bench: prereqs build ## signup latency and init time, the mailer's sustained throughput (1,000 emails at 14/s), function zip sizes
+bench: prereqs build ## signup latency and init time, the mailer's throughput (1,000 emails at 14/s), commits of 862- and 2,000-person rounds, zip sizes
 	$(GO) test -run '^$$' -bench . -benchtime 300x ./shared/app/
 	$(GO) test -run '^$$' -bench MailerThroughput -benchtime 1x -timeout 20m ./shared/mailer/
+	$(GO) test -run '^$$' -bench Commit -benchtime 1x -timeout 30m ./shared/matchrun/
 	@echo; echo "function zip sizes (limit 10 MB):"; for f in $(FUNCTIONS); do printf '  %-12s %s bytes\n' $$f $$(stat -c %s bin/$$f/function.zip); done
 
 bench-matching: ## matcher speed (blossom, assignment, domain) and the NetworkX comparison (apt-get install python3-networkx)
