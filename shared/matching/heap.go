@@ -91,3 +91,53 @@ func (h *minHeap) compact(valid func(hentry) bool) {
 	kept.heapify()
 	*h = kept
 }
+
+// asgEntry is an entry of the assignment searches' binary heap (asgSolver.heap), ordered by
+// distance d, then index k.
+type asgEntry struct {
+	d int64
+	k int32
+}
+
+func asgLess(a, b asgEntry) bool { return a.d < b.d || (a.d == b.d && a.k < b.k) }
+
+func (s *asgSolver) push(e asgEntry) {
+	h := append(s.heap, e)
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !asgLess(e, h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = e
+	s.heap = h
+}
+
+func (s *asgSolver) pop() {
+	h := s.heap
+	n := len(h) - 1
+	e := h[n]
+	h = h[:n]
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && asgLess(h[c+1], h[c]) {
+			c++
+		}
+		if !asgLess(h[c], e) {
+			break
+		}
+		h[i] = h[c]
+		i = c
+	}
+	if n > 0 {
+		h[i] = e
+	}
+	s.heap = h
+}

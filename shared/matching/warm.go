@@ -185,23 +185,8 @@ func (s *solver) expandFree(b int) {
 	if s.z[b] > 0 {
 		s.raiseTop(b, s.z[b])
 	}
-	for _, c := range s.childs[b] {
-		s.parent[c] = -1
-		s.label[c] = free
-		s.labelEnd[c] = -1
-		s.tree[c] = -1
-		s.buf = s.appendLeaves(s.buf[:0], c)
-		for _, v := range s.buf {
-			s.inBlossom[v] = c
-		}
-	}
-	s.label[b] = free
-	s.labelEnd[b] = -1
-	s.tree[b] = -1
-	s.childs[b] = nil
-	s.endps[b] = nil
-	s.base[b] = -1
-	s.unused = append(s.unused, b)
+	s.freeChildren(b)
+	s.releaseBlossom(b)
 }
 
 // raiseVertex raises the dual of vertex x's side by d: the outermost blossom's dual is

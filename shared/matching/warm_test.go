@@ -3,6 +3,8 @@ package matching
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -88,15 +90,47 @@ func TestWarmStart(t *testing.T) {
 	}
 }
 
-// TestWarmStartEmpty: adding nothing, or only edges that cannot matter, keeps the optimum.
+// TestWarmStartEmpty: adding nothing, or only edges that cannot matter, keeps the optimum;
+// a heavier copy of an edge replaces it.
 func TestWarmStartEmpty(t *testing.T) {
-	x := NewSolver(0, nil)
-	x.AddEdges(nil)
-	x = NewSolver(4, []Edge{{0, 1, 5}, {2, 3, 5}})
-	x.AddEdges([]Edge{{0, 2, 1}, {1, 3, -4}})
-	checkWarm(t, x, 4, []Edge{{0, 1, 5}, {2, 3, 5}, {0, 2, 1}, {1, 3, -4}})
-	x.AddEdges([]Edge{{0, 2, 100}})
-	checkWarm(t, x, 4, []Edge{{0, 1, 5}, {2, 3, 5}, {0, 2, 100}})
+	t.Run("no vertices", func(t *testing.T) {
+		x := NewSolver(0, nil)
+		x.AddEdges(nil)
+		mate, total, d := x.Result()
+		if len(mate) != 0 || total != 0 || x.Edges() != 0 || len(d.Y) != 0 || len(d.Blossoms) != 0 {
+			t.Fatalf("empty graph: mate %v total %d edges %d dual %+v", mate, total, x.Edges(), d)
+		}
+	})
+	base := []Edge{{0, 1, 5}, {2, 3, 5}}
+	t.Run("nothing added", func(t *testing.T) {
+		x := NewSolver(4, base)
+		mate0, total0, d0 := x.Result()
+		x.AddEdges(nil)
+		x.AddEdges([]Edge{})
+		mate, total, d := x.Result()
+		if !slices.Equal(mate, mate0) || total != total0 || !reflect.DeepEqual(d, d0) || x.Edges() != 2 {
+			t.Fatalf("after adding nothing: mate %v total %d edges %d, want %v %d 2", mate, total, x.Edges(), mate0, total0)
+		}
+		checkWarm(t, x, 4, base)
+	})
+	t.Run("edges that cannot matter", func(t *testing.T) {
+		x := NewSolver(4, base)
+		// A light edge, a negative one and a self-loop: the last two are ignored.
+		added := []Edge{{0, 2, 1}, {1, 3, -4}, {2, 2, 9}}
+		x.AddEdges(added)
+		all := append(slices.Clone(base), added...)
+		checkWarm(t, x, 4, all)
+		if mate, total, _ := x.Result(); !slices.Equal(mate, []int{1, 0, 3, 2}) || total != 10 || x.Edges() != 3 {
+			t.Fatalf("mate %v total %d edges %d, want [1 0 3 2] 10 3", mate, total, x.Edges())
+		}
+		// A heavier copy of 0–2 now beats both pairs.
+		x.AddEdges([]Edge{{2, 0, 100}})
+		all = append(all, Edge{2, 0, 100})
+		checkWarm(t, x, 4, all)
+		if mate, total, _ := x.Result(); !slices.Equal(mate, []int{2, -1, 0, -1}) || total != 100 || x.Edges() != 3 {
+			t.Fatalf("mate %v total %d edges %d, want [2 -1 0 -1] 100 3", mate, total, x.Edges())
+		}
+	})
 }
 
 // TestCoverSums compares Dual.CoverSums with the sum over the blossoms' member lists.

@@ -80,6 +80,31 @@ func (rd *round) buildClasses(pool []int) []*class {
 	return list
 }
 
+// countryLangGroups groups people (person indices) by country and language
+// set, which decide feasibility between whole groups: group[i] is the group
+// of people[i], and rep[g] the first member of group g, groups numbered in
+// order of first appearance.
+func (rd *round) countryLangGroups(people []int) (group, rep []int) {
+	type key struct {
+		c int32
+		l langSet
+	}
+	ids := map[key]int{}
+	group = make([]int, len(people))
+	for i, u := range people {
+		p := &rd.people[u]
+		k := key{p.countryID, p.langs}
+		g, ok := ids[k]
+		if !ok {
+			g = len(rep)
+			ids[k] = g
+			rep = append(rep, u)
+		}
+		group[i] = g
+	}
+	return group, rep
+}
+
 // bound is an upper bound on score(u, v) over the members v of c that u
 // may be paired with, or -1 when the class holds nobody feasible for u by
 // country or language. In mentor mode u is the mentee and the class holds
@@ -108,11 +133,7 @@ func (rd *round) classBound(a, b *class) int64 {
 // feasibleWithClass reports whether c may hold anybody u can be paired with, by
 // country and language.
 func (rd *round) feasibleWithClass(u int, c *class) bool {
-	a := &rd.people[u]
-	if !rd.rules.Programme.SameCountryAllowed && c.onlyCountry == a.countryID {
-		return false
-	}
-	return !rd.rules.Programme.RequireSharedLanguage || !a.langs.and(c.langs).empty()
+	return rd.classWhy(&rd.people[u], c.onlyCountry, c.langs) == 0
 }
 
 // scoreWithClass is the score of u with a member of c who shares `shared`

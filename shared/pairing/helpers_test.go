@@ -34,6 +34,16 @@ func pairKeys(res *pairing.Result) []string {
 	return out
 }
 
+// findUnmatched returns the Unmatched entry of id, or nil.
+func findUnmatched(res *pairing.Result, id string) *pairing.Unmatched {
+	for i := range res.Unmatched {
+		if res.Unmatched[i].ID == id {
+			return &res.Unmatched[i]
+		}
+	}
+	return nil
+}
+
 func mustMatch(t *testing.T, in pairing.Input) *pairing.Result {
 	t.Helper()
 	res, err := pairing.Match(in)
@@ -144,6 +154,19 @@ func checkResult(t *testing.T, in pairing.Input, res *pairing.Result) {
 		if n > 1 {
 			t.Errorf("%s is in %d pairs", id, n)
 		}
+	}
+	for _, f := range in.Pins {
+		found := false
+		for _, p := range res.Pairs {
+			m := p.Members
+			found = found || (p.Pinned && len(m) == 2 && (m[0] == f.A && m[1] == f.B || m[0] == f.B && m[1] == f.A))
+		}
+		if !found {
+			t.Errorf("pin %s–%s is not a pinned pair of the result", f.A, f.B)
+		}
+	}
+	if res.Stats.Pinned != len(in.Pins) {
+		t.Errorf("Stats.Pinned = %d, want %d pins", res.Stats.Pinned, len(in.Pins))
 	}
 	accounted := map[string]bool{}
 	for id := range seen {

@@ -73,9 +73,7 @@ func (rd *round) runPeer(res *Result, accepted, isPinned []bool) error {
 		return err
 	}
 	pinnedPairs := len(res.Pairs)
-	res.Stats.Exact, res.Stats.Gap = out.stats.Exact, out.stats.Gap
-	res.Stats.CandidateK, res.Stats.PricingRounds = out.stats.CandidateK, out.stats.PricingRounds
-	res.Stats.EdgesUsed, res.Stats.PairsChecked = out.stats.EdgesUsed, out.stats.PairsChecked
+	res.Stats.setSearch(out.stats)
 	type pr struct{ a, b int } // person indices
 	var made []pr
 	var left []int // person indices
@@ -93,16 +91,10 @@ func (rd *round) runPeer(res *Result, accepted, isPinned []bool) error {
 	}
 	// Odd one(s) out.
 	trioNote := map[int]string{}
-	var pool2 []int
-	for i := range rd.people {
-		if accepted[i] && !isPinned[i] {
-			pool2 = append(pool2, i)
-		}
-	}
 	if rd.rules.OddPolicy == OddTrio && len(left) > 0 {
 		taken := make([]bool, len(made))
 		var still []int
-		poolIdx := rd.newWhyIndex(pool2)
+		poolIdx := rd.newWhyIndex(pool)
 		for _, x := range left {
 			if poolIdx.count(rd, x).feasible == 0 { // the reason says it all
 				still = append(still, x)
@@ -143,9 +135,9 @@ func (rd *round) runPeer(res *Result, accepted, isPinned []bool) error {
 		}
 		left = still
 	}
-	poolIdx, leftIdx := rd.newWhyIndex(pool2), rd.newWhyIndex(left)
+	poolIdx, leftIdx := rd.newWhyIndex(pool), rd.newWhyIndex(left)
 	for _, u := range left {
-		reason := rd.peerUnmatchedReason(u, len(pool2), len(left), poolIdx, leftIdx)
+		reason := rd.peerUnmatchedReason(u, len(pool), len(left), poolIdx, leftIdx)
 		if n := trioNote[u]; n != "" {
 			reason += "; " + n
 		}
@@ -157,10 +149,6 @@ func (rd *round) runPeer(res *Result, accepted, isPinned []bool) error {
 // whyNot counts, over the candidates, why each cannot be paired with u
 // (first applicable reason each), and how many are feasible.
 type whyNot struct{ feasible, sameCountry, noLanguage, previous, forbidden, role int }
-
-func (rd *round) countWhyNot(u int, cands []int) whyNot {
-	return rd.newWhyIndex(cands).count(rd, u)
-}
 
 // whyIndex summarises a candidate list by (country, language set), so
 // that counting why each candidate cannot be paired with someone costs
@@ -179,22 +167,14 @@ type whyGroup struct {
 
 func (rd *round) newWhyIndex(cands []int) *whyIndex {
 	idx := &whyIndex{in: make([]bool, len(rd.people))}
-	type key struct {
-		c int32
-		l langSet
+	group, rep := rd.countryLangGroups(cands)
+	idx.groups = make([]whyGroup, len(rep))
+	for g, u := range rep {
+		idx.groups[g] = whyGroup{country: rd.people[u].countryID, langs: rd.people[u].langs}
 	}
-	pos := map[key]int{}
-	for _, v := range cands {
-		p := &rd.people[v]
+	for i, v := range cands {
 		idx.in[v] = true
-		k := key{p.countryID, p.langs}
-		g, ok := pos[k]
-		if !ok {
-			g = len(idx.groups)
-			pos[k] = g
-			idx.groups = append(idx.groups, whyGroup{country: p.countryID, langs: p.langs})
-		}
-		idx.groups[g].n++
+		idx.groups[group[i]].n++
 	}
 	return idx
 }

@@ -7,16 +7,6 @@ import (
 	"strings"
 )
 
-// fclass groups mentors by what decides feasibility at class level:
-// country and language set.
-type fclass struct {
-	country int32
-	langs   langSet
-	mentors []int // person indices, ascending
-	free    []int // mentors with free capacity at the start (phase 1)
-	alive   []int // mentors not yet proven saturated (phase 1)
-}
-
 // waitlistLess is the stated, fair waitlist order: higher Priority first
 // (e.g. final-year students), then earlier SignedUpAt, then ID.
 func (rd *round) waitlistLess(a, b int) bool {
@@ -28,14 +18,6 @@ func (rd *round) waitlistLess(a, b int) bool {
 		return pa.signedUp.Before(pb.signedUp)
 	}
 	return a < b
-}
-
-func (rd *round) classFeasible(mentee int, f *fclass) bool {
-	a := &rd.people[mentee]
-	if !rd.rules.Programme.SameCountryAllowed && f.country == a.countryID {
-		return false
-	}
-	return !rd.rules.Programme.RequireSharedLanguage || !a.langs.and(f.langs).empty()
 }
 
 // runMentor assigns eligible mentees to mentors: maximum cardinality, then
@@ -96,9 +78,7 @@ func (rd *round) runMentor(res *Result, isPinned []bool) error {
 	if err != nil {
 		return err
 	}
-	res.Stats.Exact, res.Stats.Gap = stats.Exact, stats.Gap
-	res.Stats.CandidateK, res.Stats.PricingRounds = stats.CandidateK, stats.PricingRounds
-	res.Stats.EdgesUsed, res.Stats.PairsChecked = stats.EdgesUsed, stats.PairsChecked
+	res.Stats.setSearch(stats)
 	used := map[int]int{}
 	for k, u := range placed {
 		j := mentorOf[k]
@@ -109,7 +89,16 @@ func (rd *round) runMentor(res *Result, isPinned []bool) error {
 			Score: s, Reasons: rd.reasons(j, u)})
 	}
 
-	// Waitlist and reasons.
+	rd.mentorUnmatched(res, mentors, mentees, waiting, capLeft, used, pinnedTo)
+	return nil
+}
+
+// mentorUnmatched adds everybody runMentor left out to res.Unmatched, each
+// with the reason: the waitlist first, in order, then by ID the ineligible
+// mentees (already in res.Unmatched), the mentees no mentor can take and
+// the mentors who got nobody. used and pinnedTo count each mentor's
+// optimised and pinned mentees.
+func (rd *round) mentorUnmatched(res *Result, mentors, mentees, waiting []int, capLeft, used, pinnedTo map[int]int) {
 	totalSlots, freeSlots := 0, 0
 	for _, j := range mentors {
 		totalSlots += rd.people[j].capacity
@@ -166,7 +155,6 @@ func (rd *round) runMentor(res *Result, isPinned []bool) error {
 	rest = append(rest, inel...)
 	sort.Slice(rest, func(i, j int) bool { return rest[i].ID < rest[j].ID })
 	res.Unmatched = append(slices.Clone(wl), rest...)
-	return nil
 }
 
 func (rd *round) noMentorReason(u int, w whyNot, nMentors int) string {
@@ -174,169 +162,4 @@ func (rd *round) noMentorReason(u int, w whyNot, nMentors int) string {
 		return "no mentors in this round"
 	}
 	return fmt.Sprintf("no mentor can be paired with you: of the %d mentors, %s", nMentors, w.describe(rd, u, nMentors))
-}
-
-func (rd *round) mentorFClasses(mentors []int, capLeft map[int]int) []*fclass {
-	type key struct {
-		c int32
-		l langSet
-	}
-	m := map[key]int{}
-	var fcs []*fclass
-	for _, j := range mentors {
-		p := &rd.people[j]
-		k := key{p.countryID, p.langs}
-		id, ok := m[k]
-		if !ok {
-			id = len(fcs)
-			m[k] = id
-			fcs = append(fcs, &fclass{country: p.countryID, langs: p.langs})
-		}
-		f := fcs[id]
-		f.mentors = append(f.mentors, j)
-		f.alive = append(f.alive, j)
-		if capLeft[j] > 0 {
-			f.free = append(f.free, j)
-		}
-	}
-	return fcs
-}
-
-// phase1 places mentees in waitlist order by augmenting paths over the
-// full implicit mentor–mentee graph; it returns person → mentor (or -1),
-// defined for mentees. A search that fails proves the mentors it reached
-// saturated for good (no later path can leave them), so they are skipped
-// from then on: once the mentors are full, each further mentee costs O(1)
-// per class.
-func (rd *round) phase1(mentees []int, fcs []*fclass, capLeft map[int]int) []int {
-	n := len(rd.people)
-	assign := make([]int, n)
-	left := make([]int, n)
-	dead := make([]bool, n)
-	load := make([][]int, n)
-	parent := make([]int, n)
-	stamp := make([]int, n)
-	for i := range assign {
-		assign[i] = -1
-	}
-	for j, c := range capLeft {
-		left[j] = c
-	}
-	heads := make([]int, len(fcs))
-	takeFree := func(x, fi int) int {
-		f := fcs[fi]
-		for heads[fi] < len(f.free) && left[f.free[heads[fi]]] <= 0 {
-			heads[fi]++
-		}
-		for _, j := range f.free[heads[fi]:] {
-			if left[j] > 0 && !rd.isBlocked(x, j) {
-				return j
-			}
-		}
-		return -1
-	}
-	place := func(x, j int) {
-		assign[x] = j
-		load[j] = append(load[j], x)
-		left[j]--
-	}
-	unplace := func(x int) {
-		j := assign[x]
-		l := load[j]
-		for i, y := range l {
-			if y == x {
-				load[j] = append(l[:i:i], l[i+1:]...)
-				break
-			}
-		}
-		left[j]++
-		assign[x] = -1
-	}
-	for k, u := range mentees {
-		bfs := k + 1 // search stamp
-		direct := -1
-		for fi, f := range fcs {
-			if !rd.classFeasible(u, f) {
-				continue
-			}
-			if direct = takeFree(u, fi); direct >= 0 {
-				break
-			}
-		}
-		if direct >= 0 {
-			place(u, direct)
-			continue
-		}
-		// Alternating BFS: each reached mentor records the mentee that
-		// would move into it.
-		remaining := map[int][]int{}
-		var queue []int
-		explore := func(x int) int { // a free mentor for x, or -1
-			for fi, f := range fcs {
-				if !rd.classFeasible(x, f) {
-					continue
-				}
-				if j := takeFree(x, fi); j >= 0 {
-					return j
-				}
-				rem, ok := remaining[fi]
-				if !ok {
-					k := 0
-					for _, j := range f.alive {
-						if !dead[j] {
-							f.alive[k] = j
-							k++
-						}
-					}
-					f.alive = f.alive[:k]
-					rem = slices.Clone(f.alive)
-				}
-				k := 0
-				for _, j := range rem {
-					if stamp[j] == bfs {
-						continue
-					}
-					if rd.isBlocked(x, j) {
-						rem[k] = j
-						k++
-						continue
-					}
-					stamp[j] = bfs
-					parent[j] = x
-					queue = append(queue, j)
-				}
-				remaining[fi] = rem[:k]
-			}
-			return -1
-		}
-		free, from := explore(u), u
-		for qi := 0; free < 0 && qi < len(queue); qi++ {
-			for _, x := range load[queue[qi]] {
-				if f := explore(x); f >= 0 {
-					free, from = f, x
-					break
-				}
-			}
-		}
-		if free < 0 {
-			for _, j := range queue {
-				dead[j] = true
-			}
-			continue
-		}
-		// Augment: from moves to free, and so on up the chain to u.
-		for {
-			prev := assign[from]
-			if from != u {
-				unplace(from)
-			}
-			place(from, free)
-			if from == u {
-				break
-			}
-			free = prev
-			from = parent[prev]
-		}
-	}
-	return assign
 }

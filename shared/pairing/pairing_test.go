@@ -208,6 +208,7 @@ func TestCountryCap(t *testing.T) {
 		in := in
 		in.Pins = []pairup.PairRef{{A: "AUj", B: "GBa"}}
 		res := mustMatch(t, in)
+		checkResult(t, in, res) // includes: AUj–GBa is a pinned pair
 		for _, d := range res.Deferred {
 			if d.ID == "AUj" {
 				t.Fatal("pinned AUj was deferred")
@@ -334,15 +335,13 @@ func TestUnmatchedReasons(t *testing.T) {
 			in.Rules.OddPolicy = pairing.OddLeave
 			res := mustMatch(t, in)
 			checkResult(t, in, res)
-			for _, u := range res.Unmatched {
-				if u.ID == c.id {
-					if !strings.Contains(u.Reason, c.want) {
-						t.Errorf("reason %q lacks %q", u.Reason, c.want)
-					}
-					return
-				}
+			u := findUnmatched(res, c.id)
+			if u == nil {
+				t.Fatalf("%s not unmatched: %+v", c.id, res)
 			}
-			t.Fatalf("%s not unmatched: %+v", c.id, res)
+			if !strings.Contains(u.Reason, c.want) {
+				t.Errorf("reason %q lacks %q", u.Reason, c.want)
+			}
 		})
 	}
 }
@@ -397,10 +396,8 @@ func TestMentorWaitlist(t *testing.T) {
 		in.People[3+3].Languages = []string{"fr"} // s4: final-year but nobody speaks French
 		res := mustMatch(t, in)
 		checkResult(t, in, res)
-		for _, u := range res.Unmatched {
-			if u.ID == "s4" && !strings.Contains(u.Reason, "no mentor can be paired with you") {
-				t.Errorf("s4 reason %q", u.Reason)
-			}
+		if u := findUnmatched(res, "s4"); u == nil || !strings.Contains(u.Reason, "no mentor can be paired with you") {
+			t.Errorf("s4 unmatched as %+v, want the reason that no mentor can be paired with them", u)
 		}
 	})
 }
@@ -627,8 +624,12 @@ func TestHardConstraintsProperty(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
 		t.Run("ILN seed "+itoa(int(seed)), func(t *testing.T) {
 			in := roundgen.ILN(roundgen.ILNConfig{Seed: seed, People: 150 + 90*int(seed), Countries: 10 + 12*int(seed)})
-			// A few coordinator decisions from the generated data.
-			o, _ := pairing.NewOracle(in)
+			// A few coordinator decisions from the generated data: two pins
+			// of feasible pairs (four different people) and two forbids.
+			o, err := pairing.NewOracle(in)
+			if err != nil {
+				t.Fatal(err)
+			}
 			ids := o.IDs()
 			for i := 0; i+1 < len(ids) && len(in.Pins) < 2; i += 7 {
 				for j := i + 1; j < len(ids); j++ {
@@ -639,9 +640,15 @@ func TestHardConstraintsProperty(t *testing.T) {
 					}
 				}
 			}
+			if len(in.Pins) != 2 {
+				t.Fatalf("found %d feasible pairs to pin, want 2", len(in.Pins))
+			}
 			in.Forbids = []pairup.PairRef{{A: ids[len(ids)-1], B: ids[len(ids)-2]}, {A: ids[3], B: ids[10]}}
 			res := mustMatch(t, in)
-			checkResult(t, in, res)
+			checkResult(t, in, res) // includes: every pin is a pinned pair
+			if res.Stats.Pinned != 2 {
+				t.Errorf("Stats.Pinned = %d, want 2", res.Stats.Pinned)
+			}
 			if !res.Stats.Exact {
 				t.Errorf("not exact: %+v", res.Stats)
 			}

@@ -108,6 +108,14 @@ type Stats struct {
 	PairsChecked int64
 }
 
+// setSearch copies the fields that describe the optimisation (Exact to
+// PairsChecked) from st.
+func (s *Stats) setSearch(st Stats) {
+	s.Exact, s.Gap = st.Exact, st.Gap
+	s.CandidateK, s.PricingRounds = st.CandidateK, st.PricingRounds
+	s.EdgesUsed, s.PairsChecked = st.EdgesUsed, st.PairsChecked
+}
+
 // Result is the outcome of Match.
 type Result struct {
 	Pairs     []Pair

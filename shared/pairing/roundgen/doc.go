@@ -1,5 +1,5 @@
 // Package roundgen generates realistic, seeded matching rounds for the
-// pairing package's tests and benchmarks.
+// pairing package's tests and benchmarks, and the matching core's.
 //
 // ILN rounds (peer mode) draw each participant's country from about 85
 // countries with a Zipf-skewed size distribution (exponent 1.1 by default:
@@ -20,5 +20,10 @@
 // Stages) and free-text interests; ILNProgramme and HKLAProgramme are the
 // programmes, ILNRules and HKLARules their pairing.RulesFor.
 //
-// The same config always gives the same Input, byte for byte.
+// ILNGraph is an ILN round reduced to a weighted graph (countries with the
+// same Zipf skew, a simpler 0..100 score) for the matching core's benchmarks
+// and cross-checks, which solve graphs rather than rounds.
+//
+// The same config always gives the same Input, and the same (n, seed) the
+// same graph, byte for byte.
 package roundgen

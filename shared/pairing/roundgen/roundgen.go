@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
 	"time"
 
 	"github.com/pairup/pairup/shared/pairing"
@@ -239,12 +238,7 @@ func ILN(cfg ILNConfig) pairing.Input {
 	if cfg.Countries > 0 && cfg.Countries < nc {
 		nc = cfg.Countries
 	}
-	cdf := make([]float64, nc)
-	acc := 0.0
-	for i := range cdf {
-		acc += 1 / math.Pow(float64(i+1), s)
-		cdf[i] = acc
-	}
+	z := newZipf(nc, s)
 	start := cfg.RoundStart
 	if start.IsZero() {
 		start = DefaultRoundStart
@@ -261,12 +255,7 @@ func ILN(cfg ILNConfig) pairing.Input {
 	in.People = make([]pairing.Person, cfg.People)
 	var returning []int
 	for i := range in.People {
-		x := r.Float64() * acc
-		ci := sort.SearchFloat64s(cdf, x)
-		if ci >= nc {
-			ci = nc - 1
-		}
-		c := countries[ci]
+		c := countries[z.draw(r)]
 		p := pairing.Person{
 			ID:         fmt.Sprintf("iln-%06d", i),
 			Country:    c.code,

@@ -1,5 +1,5 @@
 // Command nxcompare cross-checks and times the matching solver against NetworkX on ILN-like
-// instances (see package iln). For each size it runs matching.MaxWeightMatching and, if
+// instances (roundgen.ILNGraph). For each size it runs matching.MaxWeightMatching and, if
 // `/usr/bin/python3 -c 'import networkx'` works, networkx.max_weight_matching on the same
 // graph, verifies that the optimal totals agree, and prints both times and the speed ratio.
 // It exits with status 1 if a total disagrees.
@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/pairup/pairup/shared/matching"
-	"github.com/pairup/pairup/shared/matching/internal/iln"
+	"github.com/pairup/pairup/shared/pairing/roundgen"
 )
 
 //go:embed nx_matching.py
@@ -65,10 +65,10 @@ func main() {
 			fmt.Fprintf(os.Stderr, "nxcompare: bad size %q\n", f)
 			os.Exit(2)
 		}
-		inst := iln.Generate(n, *seed)
+		edges := roundgen.ILNGraph(n, *seed)
 		for _, maxCard := range modes {
 			start := time.Now()
-			mate, total := matching.MaxWeightMatching(n, inst.Edges, maxCard)
+			mate, total := matching.MaxWeightMatching(n, edges, maxCard)
 			ours := time.Since(start)
 			pairs := 0
 			for v, u := range mate {
@@ -78,7 +78,7 @@ func main() {
 			}
 			nxCol, ratio := "-", "-"
 			if haveNX {
-				res, err := runNX(*python, n, inst.Edges, maxCard)
+				res, err := runNX(*python, n, edges, maxCard)
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "nxcompare: networkx failed: %v\n", err)
 					os.Exit(1)
@@ -91,7 +91,7 @@ func main() {
 						n, maxCard, total, pairs, res.Total, res.Pairs)
 				}
 			}
-			fmt.Printf("%6d %9d %7v %10d %6d %11.3fs %12s %9s\n", n, len(inst.Edges), maxCard, total, pairs, ours.Seconds(), nxCol, ratio)
+			fmt.Printf("%6d %9d %7v %10d %6d %11.3fs %12s %9s\n", n, len(edges), maxCard, total, pairs, ours.Seconds(), nxCol, ratio)
 		}
 	}
 	if failed {

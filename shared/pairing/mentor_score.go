@@ -40,39 +40,7 @@ func (rd *round) phase2(placed, mentors []int, capLeft map[int]int, assign []int
 		return rd.phase2Dense(placed, mentors, capacity, st)
 	}
 	classes := rd.buildClasses(mentors)
-	K := rd.rules.CandidateK
-	lists := make([][]cand, len(placed))
-	parallel(len(placed), func(lo, hi int) {
-		type cb struct {
-			c *class
-			b int64
-		}
-		order := make([]cb, 0, len(classes))
-		for i := lo; i < hi; i++ {
-			u := placed[i]
-			order = order[:0]
-			for _, c := range classes {
-				if b := rd.bound(u, c, true); b >= 0 {
-					order = append(order, cb{c, b})
-				}
-			}
-			slices.SortStableFunc(order, func(a, b cb) int { return int(b.b - a.b) })
-			t := topK{k: K}
-			for _, o := range order {
-				if t.full() && o.b < t.worst() {
-					break
-				}
-				for _, m := range o.c.members {
-					j := mentors[m]
-					if capacity[m] == 0 || !rd.feasible(j, u) {
-						continue
-					}
-					t.push(cand{m, rd.score(j, u), tieHash(i, int(m))})
-				}
-			}
-			lists[i] = t.list
-		}
-	})
+	lists := rd.mentorCandidates(placed, mentors, classes, capacity)
 	arcSet := map[[2]int]bool{}
 	var arcs []matching.Arc
 	addArc := func(i, m int) {
@@ -142,6 +110,46 @@ func (rd *round) phase2(placed, mentors []int, capLeft map[int]int, assign []int
 			i = j
 		}
 	}
+}
+
+// mentorCandidates returns each placed mentee's K best feasible mentors
+// (positions in mentors) with room, best first: classes in order of their
+// bound, until no class can beat the K-th best.
+func (rd *round) mentorCandidates(placed, mentors []int, classes []*class, capacity []int) [][]cand {
+	K := rd.rules.CandidateK
+	lists := make([][]cand, len(placed))
+	parallel(len(placed), func(lo, hi int) {
+		type cb struct {
+			c *class
+			b int64
+		}
+		order := make([]cb, 0, len(classes))
+		for i := lo; i < hi; i++ {
+			u := placed[i]
+			order = order[:0]
+			for _, c := range classes {
+				if b := rd.bound(u, c, true); b >= 0 {
+					order = append(order, cb{c, b})
+				}
+			}
+			slices.SortStableFunc(order, func(a, b cb) int { return int(b.b - a.b) })
+			t := topK{k: K}
+			for _, o := range order {
+				if t.full() && o.b < t.worst() {
+					break
+				}
+				for _, m := range o.c.members {
+					j := mentors[m]
+					if capacity[m] == 0 || !rd.feasible(j, u) {
+						continue
+					}
+					t.push(cand{m, rd.score(j, u), tieHash(i, int(m))})
+				}
+			}
+			lists[i] = t.list
+		}
+	})
+	return lists
 }
 
 // priceMentors returns the feasible (placed mentee, mentor) pairs whose
