@@ -37,6 +37,10 @@ const (
 	PurposeForm        = "form"
 )
 
+// UnsubscribeTTL is how long an unsubscribe link works. The outbox keeps the email a link names
+// for longer (400 days), so the link finds its address as long as it works.
+const UnsubscribeTTL = 365 * 24 * time.Hour
+
 // MinKeyLen is the shortest key Signer accepts: 32 bytes, the HMAC-SHA256 block's half.
 const MinKeyLen = 32
 

@@ -16,7 +16,6 @@ import (
 	"github.com/pairup/pairup/shared/mail"
 	"github.com/pairup/pairup/shared/pairing"
 	"github.com/pairup/pairup/shared/pairup"
-	"github.com/pairup/pairup/shared/signup"
 )
 
 // Store is what the matching run needs of the store (package store implements it).
@@ -180,7 +179,7 @@ func day(t time.Time) string { return t.UTC().Format("2 January 2006") }
 // unsubscribeURL is the one-click unsubscribe link of the email with outbox key key: the link
 // names the email, not the address (the store finds the address from the key).
 func (s *Service) unsubscribeURL(key string, now time.Time) string {
-	tok := s.Links.Sign(links.PurposeUnsubscribe, key, now.Add(signup.UnsubscribeTTL))
+	tok := s.Links.Sign(links.PurposeUnsubscribe, key, now.Add(links.UnsubscribeTTL))
 	return s.BaseURL + "/unsubscribe?t=" + url.QueryEscape(tok)
 }
 

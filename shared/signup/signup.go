@@ -262,9 +262,8 @@ func (s *Service) registerError(ctx context.Context, p *pairup.Programme, op str
 // mail again, and confirming lifts the unsubscribe. A bounce or a complaint still stops it.
 const KindConfirm = "confirm"
 
-// UnsubscribeTTL is how long an unsubscribe link works. The outbox keeps the email it names
-// for longer (400 days), so the link finds its address as long as it works.
-const UnsubscribeTTL = 365 * 24 * time.Hour
+// UnsubscribeTTL is how long an unsubscribe link works (links.UnsubscribeTTL).
+const UnsubscribeTTL = links.UnsubscribeTTL
 
 func messageKey(regID string, n int) string { return fmt.Sprintf("confirm/%s/%d", regID, n) }
 
