@@ -9,7 +9,7 @@ import (
 // between the programme's vocabulary (signup) and the matcher. Each person is their registration
 // id; previous partners (participant ids from earlier rounds) become the registration ids those
 // participants have in this round; the round's pins and forbids pass through.
-func matcherInput(p *pairup.Programme, r *pairup.Round, regs []pairup.Registration, previous map[string][]string) (pairing.Input, error) {
+func matcherInput(p *pairup.Programme, r *pairup.Round, regs []pairup.Registration, previous map[string][]string) pairing.Input {
 	regOf := make(map[string]string, len(regs)) // participant id → registration id in this round
 	for _, reg := range regs {
 		if reg.ParticipantID != "" {
@@ -21,7 +21,7 @@ func matcherInput(p *pairup.Programme, r *pairup.Round, regs []pairup.Registrati
 		in.People = append(in.People, person(p, reg, previous[reg.ParticipantID], regOf))
 	}
 	in.Pins, in.Forbids = r.Pins, r.Forbids
-	return in, nil
+	return in
 }
 
 func person(p *pairup.Programme, reg pairup.Registration, previous []string, regOf map[string]string) pairing.Person {

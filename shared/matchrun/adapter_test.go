@@ -74,10 +74,7 @@ func TestMatcherInput(t *testing.T) {
 			p := tc.programme
 			round := &pairup.Round{ProgrammeID: p.ID, ID: "r", Starts: at.AddDate(0, 1, 0)}
 			regs := registrations(p, tc.n, at)
-			in, err := matcherInput(p, round, regs, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			in := matcherInput(p, round, regs, nil)
 			res, err := pairing.Match(in)
 			if err != nil {
 				t.Fatalf("the matcher refused the programme's own registrations: %v", err)
@@ -100,7 +97,7 @@ func TestMatcherInput(t *testing.T) {
 		regs[1].Country = "GB"
 		regs[0].CareerStage, regs[1].CareerStage = "archivist", "archivist"
 		round := &pairup.Round{ProgrammeID: p.ID, ID: "r", Starts: at}
-		in, _ := matcherInput(p, round, regs, nil)
+		in := matcherInput(p, round, regs, nil)
 		res, err := pairing.Match(in)
 		if err != nil || len(res.Pairs) != 1 {
 			t.Fatalf("%+v, %v", res, err)
@@ -113,7 +110,7 @@ func TestMatcherInput(t *testing.T) {
 		p := archives()
 		regs := registrations(p, 4, at)
 		regs[2].Sector = "library" // not one of this programme's sectors
-		in, _ := matcherInput(p, &pairup.Round{ProgrammeID: p.ID, ID: "r", Starts: at}, regs, nil)
+		in := matcherInput(p, &pairup.Round{ProgrammeID: p.ID, ID: "r", Starts: at}, regs, nil)
 		_, err := pairing.Match(in)
 		if err == nil || !strings.Contains(err.Error(), "r02") || !strings.Contains(strings.ToLower(err.Error()), "sector") {
 			t.Errorf("err = %v; want one naming the person and the field", err)
@@ -124,7 +121,7 @@ func TestMatcherInput(t *testing.T) {
 		regs := registrations(p, 2, at)
 		regs[1].Country = "GB"
 		round := &pairup.Round{ProgrammeID: p.ID, ID: "r", Starts: at}
-		in, _ := matcherInput(p, round, regs, map[string][]string{"p00": {"p01", "p-not-here"}})
+		in := matcherInput(p, round, regs, map[string][]string{"p00": {"p01", "p-not-here"}})
 		if got := in.People[0].PreviousPartners; len(got) != 1 || got[0] != "r01" {
 			t.Fatalf("previous partners %v, want [r01]: participant ids map to this round's registrations", got)
 		}

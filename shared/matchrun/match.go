@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pairup/pairup/shared/mail"
 	"github.com/pairup/pairup/shared/pairing"
 	"github.com/pairup/pairup/shared/pairup"
 )
@@ -49,11 +48,7 @@ func (s *Service) compute(ctx context.Context, p *pairup.Programme, r *pairup.Ro
 	if err != nil {
 		return nil, err
 	}
-	in, err := matcherInput(p, r, pl.people, prev)
-	if err != nil {
-		return nil, err
-	}
-	res, err := pairing.Match(in)
+	res, err := pairing.Match(matcherInput(p, r, pl.people, prev))
 	if err != nil {
 		return nil, pairup.Errorf(pairup.EINVALID, "The matching cannot run: %v.", err)
 	}
@@ -538,5 +533,3 @@ func (s *Service) scheduled(ctx context.Context, run string, now time.Time) (Res
 	}
 	return out, nil
 }
-
-var _ = mail.Message{}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/pairup/pairup/shared/links"
 	"github.com/pairup/pairup/shared/mail"
-	"github.com/pairup/pairup/shared/pairing"
 	"github.com/pairup/pairup/shared/pairup"
 )
 
@@ -182,5 +181,3 @@ func (s *Service) unsubscribeURL(key string, now time.Time) string {
 	tok := s.Links.Sign(links.PurposeUnsubscribe, key, now.Add(links.UnsubscribeTTL))
 	return s.BaseURL + "/unsubscribe?t=" + url.QueryEscape(tok)
 }
-
-var _ = pairing.Match // the matcher is the core of match (match.go)
