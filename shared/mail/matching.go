@@ -34,6 +34,10 @@ type IntroData struct {
 	ReplyWithin      string
 	CoordinatorEmail string // where to write with questions
 	UnsubscribeURL   string // one-click unsubscribe link, also sent as List-Unsubscribe
+	// Repaired marks a re-pair: the recipient's earlier partner did not respond, or the
+	// coordinators re-paired them; this introduces a new partner. The email opens
+	// differently ("Your new partner: …"); the rest is the same.
+	Repaired bool
 }
 
 // IntroPartner is one person the recipient of an intro is matched with.
