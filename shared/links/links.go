@@ -1,5 +1,5 @@
 // Package links signs and verifies the expiring tokens carried by the links pairup emails
-// (confirm a signup, unsubscribe) and by its forms (when a form was served, and which one).
+// (confirm a signup, unsubscribe, answer a check-in, open a survey) and by its forms (when a form was served, and which one).
 // A token binds a purpose and a subject to an expiry with HMAC-SHA256; a token cannot be
 // forged, altered or reused for another purpose, and it dies on its own. Whether a token may
 // be used twice is for its user to decide (a form token is single-use: package signup records
@@ -35,6 +35,11 @@ const (
 	// itself, and still verify until they expire.
 	PurposeUnsubscribe = "unsubscribe"
 	PurposeForm        = "form"
+	// PurposeCheckIn tokens name a pair member's answer to a check-in (package survey); the
+	// answer is single-use, recorded once.
+	PurposeCheckIn = "checkin"
+	// PurposeSurvey tokens name a participant's survey of a round (package survey).
+	PurposeSurvey = "survey"
 )
 
 // UnsubscribeTTL is how long an unsubscribe link works. The outbox keeps the email a link names

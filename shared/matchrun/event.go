@@ -14,6 +14,7 @@ const (
 	ActionUnforbid    = "unforbid"     // take forbids back
 	ActionMatch       = "match"        // preview (dryRun, the default) or commit a matching
 	ActionScheduled   = "scheduled"    // the schedule: match every round whose signup has closed
+	ActionRepair      = "repair"       // an active round: give people new partners (dryRun default)
 )
 
 // Event is the match-run function's input. Examples are in events/match-run-*.json.
@@ -21,11 +22,17 @@ type Event struct {
 	Action    string `json:"action"`
 	Programme string `json:"programme,omitempty"`
 	Round     string `json:"round,omitempty"`
-	// DryRun (match): true computes and reports, writes nothing and sends participants nothing;
+	// DryRun (match, repair): true computes and reports, writes nothing and sends participants nothing;
 	// false commits. Absent means true.
 	DryRun *bool `json:"dryRun,omitempty"`
 	// Pairs (pin, forbid, unpin, unforbid): two people each, by email address or registration id.
 	Pairs [][]string `json:"pairs,omitempty"`
+	// People (repair): the people to re-pair, by email address or registration id.
+	People []string `json:"people,omitempty"`
+	// Replacing (repair, optional): the pairs the re-pair ends (pair ids, as the coordinators'
+	// check-in alert names them); with it a repeated event is refused. Without it, each
+	// person's current pairs end.
+	Replacing []string `json:"replacing,omitempty"`
 	// NewRound (open-round): the round to create.
 	NewRound *RoundSpec `json:"newRound,omitempty"`
 	// Now (scheduled, match) moves "now" for a rehearsal; honoured only where the deployment

@@ -31,6 +31,9 @@ type Store interface {
 	WritePlan(ctx context.Context, programmeID, roundID string, pairs []pairup.Pair, outcomes []pairup.Outcome) error
 	FinishCommit(ctx context.Context, programmeID, roundID, owner string, stats pairup.MatchStats) (*pairup.Round, error)
 	PreviousPartners(ctx context.Context, programmeID string, rounds []string) (map[string][]string, error)
+	ListPairs(ctx context.Context, programmeID, roundID string) ([]pairup.Pair, error)
+	ListOutcomes(ctx context.Context, programmeID, roundID string) ([]pairup.Outcome, error)
+	Repair(ctx context.Context, programmeID, roundID string, ended []string, reason string, at time.Time, made []pairup.Pair, outcomes []pairup.Outcome, msgs []mail.Message) error
 	Enqueue(ctx context.Context, msgs []mail.Message) (int, error)
 }
 
@@ -78,9 +81,11 @@ func (s *Service) Handle(ctx context.Context, ev Event) (Result, error) {
 		return s.match(ctx, ev.Programme, ev.Round, dry, runID(ctx), now)
 	case ActionScheduled:
 		return s.scheduled(ctx, runID(ctx), now)
+	case ActionRepair:
+		return s.repair(ctx, ev, ev.DryRun == nil || *ev.DryRun, now)
 	}
 	return Result{}, pairup.Errorf(pairup.EINVALID, "Unknown action %q: use one of %s.", ev.Action,
-		strings.Join([]string{ActionOpenRound, ActionCloseSignup, ActionPin, ActionForbid, ActionUnpin, ActionUnforbid, ActionMatch, ActionScheduled}, ", "))
+		strings.Join([]string{ActionOpenRound, ActionCloseSignup, ActionPin, ActionForbid, ActionUnpin, ActionUnforbid, ActionMatch, ActionScheduled, ActionRepair}, ", "))
 }
 
 // runID names this invocation: Lambda's request id, which a retried invocation keeps (so it

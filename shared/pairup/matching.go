@@ -39,6 +39,11 @@ type Pair struct {
 	Pinned      bool         `json:"pinned,omitempty"`
 	Reasons     []string     `json:"reasons"`
 	CreatedAt   time.Time    `json:"createdAt"`
+	// Replaces is set on a pair made by a re-pair: the pair it replaced for its re-paired member.
+	Replaces string `json:"replaces,omitempty"`
+	// EndedAt and EndReason are set when the pair stops before the round ends (PairEndRepaired).
+	EndedAt   time.Time `json:"endedAt,omitzero"`
+	EndReason string    `json:"endReason,omitempty"`
 }
 
 // PairID is the deterministic id of a pair of registrations: their ids sorted and joined by "+",

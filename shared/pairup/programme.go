@@ -81,6 +81,10 @@ type Programme struct {
 	// AutoCommit: when a round's signup closes, the scheduled matching commits at once; otherwise
 	// it emails the coordinators a proposal to check, adjust and commit ("part human, part robot").
 	AutoCommit bool `json:"autoCommit,omitempty"`
+	// Schedule is when the round-in-progress emails go out (zero: the defaults).
+	Schedule Schedule `json:"schedule,omitzero"`
+	// Surveys are the programme's own survey forms by kind; a kind left out uses DefaultSurvey.
+	Surveys map[SurveyKind]SurveyForm `json:"surveys,omitempty"`
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
@@ -126,6 +130,8 @@ func (p *Programme) Validate() error {
 	if p.Rules.MaxInterests < 0 || p.Rules.ConfirmationEmailCap < 0 {
 		fe.Add("rules", "limits cannot be negative")
 	}
+	p.Schedule.validate(fe)
+	validateSurveys(fe, p.Surveys)
 	switch p.Locale {
 	case "en", "zh-Hant":
 	default:
