@@ -13,7 +13,9 @@ import (
 )
 
 // repairKey is the outbox key of the introduction a re-pair sends a member of a new pair.
-func repairKey(p, r, pairID, regID string) string { return "repair/" + p + "/" + r + "/" + pairID + "/" + regID }
+func repairKey(p, r, pairID, regID string) string {
+	return "repair/" + p + "/" + r + "/" + pairID + "/" + regID
+}
 
 // repairReason is the outcome reason of a partner left without a pair by a re-pair.
 const repairReason = "their partner was re-paired by the coordinators"

@@ -252,7 +252,9 @@ func compareStrings(a, b string) int {
 func promptKey(p, r, pair string, k int, reg string) string {
 	return fmt.Sprintf("prompt/%s/%s/%s/%d/%s", p, r, pair, k, reg)
 }
-func checkInKey(p, r, pair, reg string) string { return fmt.Sprintf("checkin/%s/%s/%s/%s", p, r, pair, reg) }
+func checkInKey(p, r, pair, reg string) string {
+	return fmt.Sprintf("checkin/%s/%s/%s/%s", p, r, pair, reg)
+}
 func surveyKey(kind pairup.SurveyKind, p, r, reg string, n int) string {
 	return fmt.Sprintf("survey/%s/%s/%s/%s/%d", kind, p, r, reg, n)
 }
