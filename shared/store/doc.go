@@ -30,6 +30,8 @@
 //	email claim       ROUND#<programme>#<round>      EMAIL#<email>           –                    –                      while pending
 //	pair              ROUND#<programme>#<round>      PAIR#<pair id>          –                    –                      –
 //	outcome           ROUND#<programme>#<round>      OUTCOME#<registration>  DEFERRED#<prog>³     <signedUpAt>#<reg>³    –
+//	check-in answer   ROUND#<programme>#<round>      CHECKIN#<pair>#<reg>    –                    –                      –
+//	survey response   ROUND#<programme>#<round>      SURVEY#<kind>#<reg>     –                    –                      –
 //	person            PERSON#<email>                 PERSON                  –                    –                      –
 //	suppression       SUPPRESS#<email>               SUPPRESS                –                    –                      –
 //	outbox message    OUTBOX#<key>                   OUTBOX                  OUTBOX²              <due>#<key>²           400 days
@@ -71,7 +73,12 @@
 // members' registration ids, so a re-run writes the same item), members (registrationId,
 // participantId; in mentor mode the mentor first), score, pinned, reasons and createdAt. An
 // outcome holds programmeId, roundId, registrationId, participantId, kind (paired, waitlisted,
-// deferred, unmatched), pairIds, reason, position and signedUpAt. The table's stream (new images) carries new outbox messages to the mailer.
+// deferred, unmatched), pairIds, reason, position and signedUpAt. A pair ended by a re-pair
+// also holds endedAt and endReason (re-paired); a pair made by one, replaces (the pair it
+// replaced). A check-in answer holds programmeId, roundId, pairId, registrationId, answer (yes,
+// no) and at. A survey response holds programmeId, roundId, kind (mid, end, report),
+// registrationId, participantId, role, answers (question id → list of values; free text as
+// typed), firstAt, submittedAt and submissions. The table's stream (new images) carries new outbox messages to the mailer.
 //
 // # Expiry
 //
@@ -156,6 +163,21 @@
 //	                          pending AND not expired; Update email claim REMOVE ExpiresAt IF
 //	                          registrationId = id; for a new person, Put person IF
 //	                          attribute_not_exists(PK). Any conflict → start again from the reads
+//	RecordCheckIn             TransactWriteItems: Put check-in answer IF attribute_not_exists(PK)
+//	                          (else ECONFLICT with the answer given first) + Put each message it
+//	                          causes (the coordinators' alert) IF attribute_not_exists(PK); a
+//	                          message queued before is dropped from a retry
+//	GetCheckIn, ListCheckIns  GetItem; Query PK=ROUND#p#r AND begins_with(SK, CHECKIN#)
+//	SaveSurveyResponse        UpdateItem SET answers, submittedAt, firstAt = if_not_exists(firstAt)
+//	                          ADD submissions 1 (creates or replaces; the caller checks the
+//	                          survey's window)
+//	GetSurveyResponse         GetItem PK=ROUND#p#r SK=SURVEY#kind#reg
+//	ListSurveyResponses       Query PK=ROUND#p#r AND begins_with(SK, SURVEY#[kind#])
+//	GetPair                   GetItem PK=ROUND#p#r SK=PAIR#id
+//	Repair                    TransactWriteItems (at most 100 items): Update each ended pair SET
+//	                          endedAt, endReason IF it exists and has not ended (else ECONFLICT:
+//	                          made before) + Put each new pair IF attribute_not_exists(PK) + Put
+//	                          each changed outcome + Put each introduction IF attribute_not_exists
 //	ParticipantRegistrations  Query GSI1 GSI1PK=PARTICIPANT#pid: a participant's confirmed
 //	                          registrations across rounds and programmes (eventually consistent)
 //	person by email           GetItem PK=PERSON#email SK=PERSON (inside ConfirmRegistration)

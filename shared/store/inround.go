@@ -230,7 +230,7 @@ func (s *Store) ListSurveyResponses(ctx context.Context, programmeID, roundID st
 }
 
 // Repair applies a re-pair in one transaction: each ended pair gets endedAt and endReason IF it
-// exists and has not ended (else the whole re-pair is ECONFLICT: it was applied before, or the
+// exists and has not ended (endedAt absent or the zero time) (else the whole re-pair is ECONFLICT: it was applied before, or the
 // pair changed), each new pair is put IF absent, each outcome is put (replacing the old), and the
 // introductions are queued IF absent. At most 100 items in all (EINVALID beyond).
 func (s *Store) Repair(ctx context.Context, programmeID, roundID string, ended []string, reason string, at time.Time, made []pairup.Pair, outcomes []pairup.Outcome, msgs []mail.Message) error {
@@ -243,11 +243,17 @@ func (s *Store) Repair(ctx context.Context, programmeID, roundID string, ended [
 	if err != nil {
 		return wrap(err, op, programmeID, roundID)
 	}
+	// A pair's zero endedAt is stored like any other time (the encoder has no omitzero).
+	zero, err := marshalValue(time.Time{})
+	if err != nil {
+		return wrap(err, op, programmeID, roundID)
+	}
+	running := exists().And(expression.Or(expression.AttributeNotExists(expression.Name(attrEndedAt)), expression.Name(attrEndedAt).Equal(expression.Value(zero))))
 	var items []types.TransactWriteItem
 	for _, id := range ended {
 		expr, err := expression.NewBuilder().
 			WithUpdate(expression.Set(expression.Name(attrEndedAt), expression.Value(atValue)).Set(expression.Name(attrEndReason), expression.Value(reason))).
-			WithCondition(exists().And(expression.AttributeNotExists(expression.Name(attrEndedAt)))).Build()
+			WithCondition(running).Build()
 		if err != nil {
 			return wrap(err, op, programmeID, roundID)
 		}
