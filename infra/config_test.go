@@ -301,6 +301,7 @@ func TestValidateFunctions(t *testing.T) {
 		{"EnvName", with(func(f *Function) { f.Env = map[string]string{"SURVEY_LIMIT": "3"} }), "want PAIRUP_"},
 		{"EnvLowerCase", with(func(f *Function) { f.Env = map[string]string{"PAIRUP_limit": "3"} }), "want PAIRUP_"},
 		{"EnvSetByStack", with(func(f *Function) { f.Env = map[string]string{envTable: "other"} }), "set by the stack"},
+		{"EnvAllowNow", with(func(f *Function) { f.Env = map[string]string{"PAIRUP_ALLOW_NOW": "true"} }), "never in the deployed stack"},
 		{"EnvSetByConfig", with(func(f *Function) {
 			f.ConfigEnv = []string{keyMailRate}
 			f.Env = map[string]string{"PAIRUP_MAIL_RATE": "1"}

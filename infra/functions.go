@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pairup/pairup/shared/config"
 	"github.com/pairup/pairup/shared/mailer"
-	"github.com/pairup/pairup/shared/web"
+	"github.com/pairup/pairup/shared/signupweb"
+	"github.com/pairup/pairup/shared/surveyweb"
 )
 
 // Function declares one Lambda function and everything wired to it: its HTTP
@@ -164,7 +166,7 @@ var Functions = []Function{
 		// margin covers SDK retries with backoff and stays far below the
 		// HTTP API's 30 s limit.
 		Timeout: 10 * time.Second,
-		Routes:  web.Routes,
+		Routes:  signupweb.Routes,
 		// Mail goes into the outbox (a table write); the mailer sends it.
 		TableActions: storeReadWrite,
 		LinkKey:      true,
@@ -229,6 +231,43 @@ var Functions = []Function{
 		LinkKey:      true,
 	},
 
+	{
+		Name:        "round-tick",
+		Description: "Sends what a round in progress sends on its own (topics, check-ins, survey invitations and reminders) on each recipient's local morning; hourly on a schedule",
+		// 512 MB: a tick renders and queues up to a few thousand emails at a
+		// morning peak; more CPU share keeps that to seconds.
+		MemoryMB: 512,
+		// 5 min: a tick is queries and conditional puts (well under a
+		// minute); the margin covers throttling backoff on a large round.
+		Timeout: 5 * time.Minute,
+		// One tick at a time: the outbox keys make an overlap harmless, but
+		// it would only duplicate the reads.
+		ReservedConcurrency: 1,
+		Schedules: []Schedule{{
+			ID: "RoundTick", ContextKey: "roundTickSchedule",
+			Expression: "rate(1 hour)",
+		}},
+		// Reads programmes (GSI1), rounds, pairs, registrations and survey
+		// responses; queues email with conditional puts. The mailer sends it.
+		TableActions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+		LinkKey:      true,
+	},
+	{
+		Name:        "survey",
+		Description: "Check-in answers and surveys reached by signed links in the round's emails",
+		// 256 MB and 10 s, as signup: a request is a few DynamoDB calls.
+		MemoryMB: 256,
+		Timeout:  10 * time.Second,
+		Routes:   surveyweb.Routes,
+		// Reads are single items (programme, round, pair, registration,
+		// earlier answer): no Query. A check-in answer is one transaction
+		// of conditional puts (the answer and the coordinators' alert in the
+		// outbox), which IAM authorises as PutItem; a survey response is one
+		// UpdateItem.
+		TableActions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+		LinkKey:      true,
+	},
+
 	// Future functions: one entry each. (stack_test.go also builds the stack
 	// with a scheduled "tick" entry, so the scheduling paths are proven
 	// before the functions land.)
@@ -245,15 +284,6 @@ var Functions = []Function{
 	// 	}},
 	// 	TableActions: storeReadWrite,
 	// 	SendEmail:    true,
-	// 	LinkKey:      true,
-	// },
-	// {
-	// 	Name:         "survey",
-	// 	Description:  "Hosted survey forms reached by signed links",
-	// 	MemoryMB:     256,
-	// 	Timeout:      10 * time.Second,
-	// 	Routes:       []string{"GET /s/{survey}", "POST /s/{survey}"},
-	// 	TableActions: storeReadWrite,
 	// 	LinkKey:      true,
 	// },
 }
@@ -373,6 +403,8 @@ func validateFunctions(fns []Function) error {
 				return fmt.Errorf("function %q: Env %q: want PAIRUP_ and upper-case letters, digits, underscores", f.Name, k)
 			case stackEnv()[k]:
 				return fmt.Errorf("function %q: Env %q is set by the stack", f.Name, k)
+			case k == config.EnvAllowNow:
+				return fmt.Errorf("function %q: Env %q: events may move \"now\" only in local and test setups, never in the deployed stack", f.Name, k)
 			case set[k] != "":
 				return fmt.Errorf("function %q: Env %q is also set by %s", f.Name, k, set[k])
 			}

@@ -87,6 +87,7 @@ var specs = map[string]fixtureSpec{
 			keyScheduleTimezone:   "Asia/Hong_Kong",
 			"tickSchedule":        "rate(10 minutes)",
 			"tickNightlySchedule": "off",
+			"roundTickSchedule":   "cron(5 * * * ? *)",
 			keyMailRate:           "50",
 		},
 		extra: []Function{tick},
@@ -542,6 +543,31 @@ func TestFunctions(t *testing.T) {
 			"PAIRUP_BASE_URL":  "api",
 			"PAIRUP_LOG_LEVEL": "info",
 		}},
+		// round-tick and survey queue mail in the outbox and sign links.
+		{fixture: "default", name: "round-tick", memory: 512, timeout: 300, reserved: float64(1), wantAsyncFailure: true, wantEnv: map[string]any{
+			"PAIRUP_TABLE":           "table",
+			"PAIRUP_BASE_URL":        "api",
+			"PAIRUP_LINK_KEY_SECRET": "secret",
+			"PAIRUP_LOG_LEVEL":       "info",
+		}},
+		{fixture: "full", name: "round-tick", memory: 512, timeout: 300, reserved: float64(1), wantAsyncFailure: true, wantEnv: map[string]any{
+			"PAIRUP_TABLE":           "table",
+			"PAIRUP_BASE_URL":        "https://forms.example.org",
+			"PAIRUP_LINK_KEY_SECRET": "secret",
+			"PAIRUP_LOG_LEVEL":       "debug",
+		}},
+		{fixture: "default", name: "survey", memory: 256, timeout: 10, reserved: nil, wantEnv: map[string]any{
+			"PAIRUP_TABLE":           "table",
+			"PAIRUP_BASE_URL":        "api",
+			"PAIRUP_LINK_KEY_SECRET": "secret",
+			"PAIRUP_LOG_LEVEL":       "info",
+		}},
+		{fixture: "full", name: "survey", memory: 256, timeout: 10, reserved: nil, wantEnv: map[string]any{
+			"PAIRUP_TABLE":           "table",
+			"PAIRUP_BASE_URL":        "https://forms.example.org",
+			"PAIRUP_LINK_KEY_SECRET": "secret",
+			"PAIRUP_LOG_LEVEL":       "debug",
+		}},
 		{fixture: "full", name: "tick", memory: 512, timeout: 120, reserved: float64(1), wantAsyncFailure: true, wantEnv: map[string]any{
 			"PAIRUP_TABLE":                 "table",
 			"PAIRUP_MAIL_FROM":             "mentoring@lib.example.org",
@@ -639,29 +665,15 @@ func TestHTTPAPI(t *testing.T) {
 	fx.hasProps(t, "AWS::ApiGatewayV2::Api", map[string]any{"ProtocolType": "HTTP"})
 
 	signup, _ := fx.function(t, "signup")
-	integrations := fx.resources("AWS::ApiGatewayV2::Integration")
-	if len(integrations) != 1 {
-		t.Fatalf("%d integrations, want 1 (one per function)", len(integrations))
+	// One integration per HTTP function (signup, survey), each route to one
+	// of them; survey's routes are checked in inround_test.go.
+	if n := len(fx.resources("AWS::ApiGatewayV2::Integration")); n != 2 {
+		t.Errorf("%d integrations, want 2 (one per HTTP function)", n)
 	}
-	var integration string
-	for id, r := range integrations {
-		integration = id
-		p := props(r)
-		uri, _ := json.Marshal(p["IntegrationUri"])
-		if p["PayloadFormatVersion"] != "2.0" || p["IntegrationType"] != "AWS_PROXY" || string(uri) != getAtt(signup, "Arn") {
-			t.Errorf("integration %s: payload %v, type %v, uri %s; want 2.0, AWS_PROXY, signup", id, p["PayloadFormatVersion"], p["IntegrationType"], uri)
-		}
+	if n, want := len(fx.resources("AWS::ApiGatewayV2::Route")), len(fx.routes(t, "signup"))+len(fx.routes(t, "survey")); n != want {
+		t.Errorf("%d routes, want %d (signup's and survey's)", n, want)
 	}
-
-	var routes []string
-	for _, r := range fx.resources("AWS::ApiGatewayV2::Route") {
-		p := props(r)
-		routes = append(routes, p["RouteKey"].(string))
-		if target, _ := p["Target"].(map[string]any); target == nil || !strings.Contains(fmt.Sprint(target), integration) {
-			t.Errorf("route %v does not target the signup integration: %v", p["RouteKey"], p["Target"])
-		}
-	}
-	sort.Strings(routes)
+	routes := fx.routes(t, "signup")
 	want := []string{"GET /", "GET /confirm", "GET /p/{programme}/signup", "GET /unsubscribe",
 		"POST /confirm", "POST /p/{programme}/signup", "POST /unsubscribe"}
 	if !reflect.DeepEqual(routes, want) {
@@ -1044,8 +1056,8 @@ func TestAlarms(t *testing.T) {
 		alarms      int // function errors + API 5xx + DLQ + SES reputation + log alarms
 		subscribers []string
 	}{
-		{"default", 4 + 1 + 1 + 2 + 2, []string{"coordinator@example.org", "ops@example.org"}},
-		{"full", 5 + 1 + 1 + 2 + 2, []string{"coordinator@example.org"}},
+		{"default", 6 + 1 + 1 + 2 + 2, []string{"coordinator@example.org", "ops@example.org"}},
+		{"full", 7 + 1 + 1 + 2 + 2, []string{"coordinator@example.org"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.fixture, func(t *testing.T) {
@@ -1104,6 +1116,8 @@ func TestScheduledFunctions(t *testing.T) {
 		{"default", "MatchRun", "match-run", "cron(0 * * * ? *)", "UTC", "ENABLED", `{"action":"scheduled"}`},
 		{"full", "MailerSweep", "mailer", "rate(1 minute)", "Asia/Hong_Kong", "ENABLED", `{"action":"sweep"}`},
 		{"full", "MatchRun", "match-run", "cron(0 * * * ? *)", "Asia/Hong_Kong", "ENABLED", `{"action":"scheduled"}`},
+		{"default", "RoundTick", "round-tick", "rate(1 hour)", "UTC", "ENABLED", "{}"},
+		{"full", "RoundTick", "round-tick", "cron(5 * * * ? *)", "Asia/Hong_Kong", "ENABLED", "{}"},    // context roundTickSchedule
 		{"full", "Tick", "tick", "rate(10 minutes)", "Asia/Hong_Kong", "ENABLED", `{"action":"tick"}`}, // context override
 		{"full", "TickNightly", "tick", "cron(0 3 * * ? *)", "Asia/Hong_Kong", "DISABLED", "{}"},       // "off"
 	}
