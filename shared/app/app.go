@@ -16,6 +16,7 @@ import (
 	"github.com/pairup/pairup/shared/mail"
 	"github.com/pairup/pairup/shared/pairup"
 	"github.com/pairup/pairup/shared/signup"
+	"github.com/pairup/pairup/shared/signupweb"
 	"github.com/pairup/pairup/shared/store"
 	"github.com/pairup/pairup/shared/web"
 )
@@ -64,7 +65,7 @@ func Signup(ctx context.Context, cfg config.Config, d Deps) (http.Handler, error
 			SignupsPerSourceHour:         cfg.SignupsPerSourceHour,
 			ConfirmationsPerProgrammeDay: cfg.ConfirmationsPerProgrammeDay,
 		}
-		return web.New(svc, d.Log)
+		return signupweb.New(svc, d.Log)
 	}
 	return &lazy{build: build, log: d.Log}, nil
 }
