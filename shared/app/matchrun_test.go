@@ -17,6 +17,7 @@ import (
 	"github.com/pairup/pairup/shared/demo"
 	"github.com/pairup/pairup/shared/matchrun"
 	"github.com/pairup/pairup/shared/pairup"
+	"github.com/pairup/pairup/shared/roundtick"
 )
 
 // person is one signup through the hosted form.
@@ -286,7 +287,7 @@ func TestMatchRunHKLA(t *testing.T) {
 // TestMatchRunSampleEvents runs every events/match-run-*.json through the function's real
 // Lambda handler: each decodes strictly, and does what its name says on the demo data.
 func TestMatchRunSampleEvents(t *testing.T) {
-	s := newStack(t)
+	s := newStackWith(t, stackOptions{env: map[string]string{"PAIRUP_ALLOW_NOW": "true"}})
 	h := s.matchRun()
 	handler := lambda.NewHandler(h)
 	// Two confirmed iln participants, with the addresses the samples name.
@@ -321,6 +322,7 @@ func TestMatchRunSampleEvents(t *testing.T) {
 		{"match-run-dry-run-hkla.json", "Dry run for 2027 Programme"},
 		{"match-run-close-signup-iln.json", "is closed"},
 		{"match-run-commit-iln.json", "Committed 2027 Round 1"},
+		{"match-run-repair-iln.json", "Dry run: nothing was changed or sent. Re-pairing 1 person"},
 		{"match-run-scheduled.json", "Scheduled matching"},
 		{"match-run-commit-hkla.json", "open until"},
 	}
@@ -341,6 +343,39 @@ func TestMatchRunSampleEvents(t *testing.T) {
 		}
 		out, err := handler.Invoke(context.Background(), raw)
 		text := string(out)
+		if err != nil {
+			text = err.Error()
+		}
+		if !strings.Contains(text, tc.want) {
+			t.Errorf("%s: %s", tc.file, text)
+		}
+	}
+
+	// The round-tick samples, on the round just committed (and hkla's, still open).
+	tick := lambda.NewHandler(s.roundTick())
+	ticks := []struct{ file, want string }{
+		{"round-tick-scheduled.json", "emails queued for 1 active rounds"},
+		{"round-tick-rehearse-day-14-iln.json", `"checkIns": 2`},
+		{"round-tick-rehearse-mid-survey-iln.json", `"surveyInvites": 2`},
+		{"round-tick-rehearse-report-reminder-hkla.json", "commit its matching first"},
+	}
+	files, _ = filepath.Glob("../../events/round-tick-*.json")
+	if len(files) != len(ticks) {
+		t.Errorf("%d round-tick samples, the test knows %d", len(files), len(ticks))
+	}
+	for _, tc := range ticks {
+		raw, err := os.ReadFile("../../events/" + tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.DisallowUnknownFields()
+		var ev roundtick.Event
+		if err := dec.Decode(&ev); err != nil {
+			t.Fatalf("%s: %v", tc.file, err)
+		}
+		out, err := tick.Invoke(context.Background(), raw)
+		text := strings.ReplaceAll(string(out), `":`, `": `)
 		if err != nil {
 			text = err.Error()
 		}

@@ -44,8 +44,12 @@ type Service struct {
 	AllowNow bool
 }
 
-// Handle runs one tick over every active round, or the one the event names.
+// Handle runs one tick over every active round, or the one the event names (or a rehearsal:
+// Event.RehearseDay, RehearseSurvey).
 func (s *Service) Handle(ctx context.Context, ev Event) (Result, error) {
+	if ev.RehearseDay != 0 || ev.RehearseSurvey != "" {
+		return s.rehearse(ctx, ev)
+	}
 	now := s.Clock.Now()
 	if ev.Now != nil {
 		if !s.AllowNow {
@@ -462,4 +466,69 @@ func formatDate(locale string, t time.Time) string {
 		return strconv.Itoa(t.Year()) + "年" + strconv.Itoa(int(t.Month())) + "月" + strconv.Itoa(t.Day()) + "日"
 	}
 	return t.Format("2 January 2006")
+}
+
+// rehearse runs 48 hourly ticks over the round day an event names, starting 14 hours before
+// it begins in UTC, so that every time zone's morning of that day is inside.
+func (s *Service) rehearse(ctx context.Context, ev Event) (Result, error) {
+	if !s.AllowNow {
+		return Result{}, pairup.Errorf(pairup.EINVALID, "A rehearsal moves time, so only local and test deployments run one.")
+	}
+	if ev.Programme == "" || ev.Round == "" || ev.Now != nil {
+		return Result{}, pairup.Errorf(pairup.EINVALID, `A rehearsal needs "programme" and "round", and no "now".`)
+	}
+	p, err := s.Store.GetProgramme(ctx, ev.Programme)
+	if err != nil {
+		return Result{}, err
+	}
+	r, err := s.Store.GetRound(ctx, ev.Programme, ev.Round)
+	if err != nil {
+		return Result{}, err
+	}
+	if r.State != pairup.RoundActive || r.Matching == nil {
+		return Result{}, pairup.Errorf(pairup.ECONFLICT, "Round %s/%s is %s: commit its matching first (events/match-run-commit-%s.json).", p.ID, r.ID, r.State, p.ID)
+	}
+	sch := p.Schedule.Normalised()
+	var day time.Time
+	switch {
+	case ev.RehearseDay < 0:
+		return Result{}, pairup.Errorf(pairup.EINVALID, `"rehearseDay" must be a day after the introductions (1 or more).`)
+	case ev.RehearseDay > 0:
+		day = r.Matching.CommittedAt.AddDate(0, 0, ev.RehearseDay)
+	default:
+		w, ok := p.SurveyWindow(r, pairup.SurveyKind(ev.RehearseSurvey))
+		if !ok || ev.RehearseSurvey == string(pairup.SurveyEnd) {
+			return Result{}, pairup.Errorf(pairup.EINVALID, `"rehearseSurvey" must be "mid", or "report" in a mentor programme.`)
+		}
+		if ev.RehearseReminder < 0 {
+			return Result{}, pairup.Errorf(pairup.EINVALID, `"rehearseReminder" cannot be negative.`)
+		}
+		day = w.Opens.AddDate(0, 0, ev.RehearseReminder*sch.ReminderEveryDays)
+	}
+	start := day.UTC().Truncate(24 * time.Hour).Add(-14 * time.Hour)
+	res := Result{Rounds: []RoundResult{}}
+	total := RoundResult{Programme: p.ID, Round: r.ID}
+	for i := range 48 {
+		now := start.Add(time.Duration(i) * time.Hour)
+		one := ev
+		one.RehearseDay, one.RehearseSurvey, one.RehearseReminder, one.Now = 0, "", 0, &now
+		tr, err := s.Handle(ctx, one)
+		if err != nil {
+			return res, err
+		}
+		for _, rr := range tr.Rounds {
+			total.Prompts += rr.Prompts
+			total.CheckIns += rr.CheckIns
+			total.SurveyInvites += rr.SurveyInvites
+			total.SurveyReminders += rr.SurveyReminders
+			total.ReportMissing += rr.ReportMissing
+		}
+		res.Ticks++
+		res.Now = now
+	}
+	res.Rounds = append(res.Rounds, total)
+	res.Queued = total.total()
+	res.Summary = fmt.Sprintf("Rehearsed %s to %s UTC in %d hourly ticks: %d emails queued for %s (%s); the mailer sends them now, see the SES emulator's inbox.",
+		start.Format("2 Jan 15:04"), res.Now.Format("2 Jan 15:04"), res.Ticks, res.Queued, r.Name, p.Name)
+	return res, nil
 }

@@ -201,6 +201,7 @@
 //	MarkMessageFeedback       UpdateItem SET feedback, feedbackAt IF attribute_exists(PK)
 //	DueMessages               Query GSI1 GSI1PK = OUTBOX AND GSI1SK < "<now>$" (eventually
 //	                          consistent; the claim decides), projection key
+//	UnsentMessages            Query GSI1 GSI1PK = OUTBOX (the backlog), projection key
 //
 // Single-item reads and queries of a partition are strongly consistent (read your own writes);
 // index queries are not. The matching's requests (SetRoundPairing, BeginCommit, FinishCommit,

@@ -425,11 +425,20 @@ func (s *Store) MarkMessageFeedback(ctx context.Context, key string, feedback pa
 // of GSI1's sparse OUTBOX partition for GSI1SK before now (eventually consistent; the claim
 // decides).
 func (s *Store) DueMessages(ctx context.Context, limit int) ([]string, error) {
-	const op = "due messages"
 	// GSI1SK is "<fixed-width time>#<key>"; '$' sorts just after '#', so every due time up to
 	// and including now sorts before formatTime(now)+"$".
-	kc := expression.Key(attrGSI1PK).Equal(expression.Value(gsiUnsent)).
-		And(expression.Key(attrGSI1SK).LessThan(expression.Value(formatTime(s.now()) + "$")))
+	return s.unsent(ctx, "due messages", limit, expression.Key(attrGSI1PK).Equal(expression.Value(gsiUnsent)).
+		And(expression.Key(attrGSI1SK).LessThan(expression.Value(formatTime(s.now())+"$"))))
+}
+
+// UnsentMessages returns the keys of up to limit messages not yet sent (pending or sending),
+// whenever they are due, oldest due first: the outbox's backlog (GSI1's OUTBOX partition;
+// eventually consistent).
+func (s *Store) UnsentMessages(ctx context.Context, limit int) ([]string, error) {
+	return s.unsent(ctx, "unsent messages", limit, expression.Key(attrGSI1PK).Equal(expression.Value(gsiUnsent)))
+}
+
+func (s *Store) unsent(ctx context.Context, op string, limit int, kc expression.KeyConditionBuilder) ([]string, error) {
 	in, err := s.queryInput(indexGSI1, kc, nil)
 	if err != nil {
 		return nil, wrap(err, op)

@@ -1,6 +1,7 @@
 // Command dev runs the whole system on this machine, with no AWS account: the official
 // DynamoDB Local and the aws-ses-v2-local SES v2 emulator, the table, the demo programmes, the
-// hosted forms on http://127.0.0.1:8080 (ports: see package devenv), and the mailer fed by the
+// hosted forms and the check-in and survey pages on http://127.0.0.1:8080 (ports: see package
+// devenv), and the mailer fed by the
 // table's stream and a sweep, as in AWS (package localmail). Ctrl-C stops it all.
 package main
 
@@ -24,6 +25,7 @@ import (
 	"github.com/pairup/pairup/shared/mailer"
 	"github.com/pairup/pairup/shared/pairup"
 	"github.com/pairup/pairup/shared/store"
+	"github.com/pairup/pairup/shared/surveyweb"
 )
 
 func main() {
@@ -80,10 +82,20 @@ func run() error {
 		return err
 	}
 	defer mails.Stop()
-	h, err := app.Signup(ctx, cfg, app.Deps{})
+	signupH, err := app.Signup(ctx, cfg, app.Deps{})
 	if err != nil {
 		return err
 	}
+	surveyH, err := surveyweb.Handler(ctx, cfg, surveyweb.Deps{})
+	if err != nil {
+		return err
+	}
+	// One server, split by route as API Gateway splits the HTTP API between the functions.
+	h := http.NewServeMux()
+	for _, route := range surveyweb.Routes {
+		h.Handle(route, surveyH)
+	}
+	h.Handle("/", signupH)
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", ports.HTTP))
 	if err != nil {
 		return fmt.Errorf("listen on 127.0.0.1:%d (set %s to use another port): %w", ports.HTTP, devenv.EnvHTTPPort, err)
@@ -101,6 +113,8 @@ pairup is running locally:
   sent email   %s/            (the SES emulator's inbox; the mailer sends from the outbox at %g/s)
   DynamoDB     %s   table %s
 Invoke a function: make invoke FN=signup EVENT=events/signup-get-index.json
+Rehearse a round: make invoke FN=match-run EVENT=events/match-run-commit-iln.json, then
+  make invoke FN=round-tick EVENT=events/round-tick-iln.json (its "now" moves the round on)
 Press Ctrl-C to stop.
 `, cfg.BaseURL, cfg.BaseURL, demo.ILN, cfg.BaseURL, demo.HKLA, ses.Endpoint, cfg.MailRate, ddb.Endpoint, cfg.Table)
 	slog.Info("serving", "addr", ln.Addr().String())

@@ -29,8 +29,10 @@ import (
 	"github.com/pairup/pairup/shared/links"
 	"github.com/pairup/pairup/shared/mailer"
 	"github.com/pairup/pairup/shared/matchrun"
+	"github.com/pairup/pairup/shared/roundtick"
 	"github.com/pairup/pairup/shared/sesevents"
 	"github.com/pairup/pairup/shared/signup"
+	"github.com/pairup/pairup/shared/surveyweb"
 )
 
 func main() {
@@ -61,6 +63,12 @@ var functions = map[string]builder{
 	},
 	"ses-events": func(ctx context.Context, cfg config.Config) (any, error) {
 		return sesevents.NewLambda(ctx, cfg, sesevents.Deps{})
+	},
+	"round-tick": func(ctx context.Context, cfg config.Config) (any, error) {
+		return roundtick.NewLambda(ctx, cfg, roundtick.Deps{})
+	},
+	"survey": func(ctx context.Context, cfg config.Config) (any, error) {
+		return surveyweb.NewLambda(ctx, cfg, surveyweb.Deps{})
 	},
 }
 

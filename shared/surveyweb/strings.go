@@ -1,0 +1,30 @@
+package surveyweb
+
+// zhHant holds the survey pages' strings in Traditional Chinese, keyed by the English.
+var zhHant = map[string]string{
+	"Have you heard from your partner?":              "您與配對夥伴聯絡上了嗎？",
+	"Hello %s. This is your answer to the check-in:": "%s，您好。這是您對近況查詢的回覆：",
+	"Yes, I am in touch with %s.":                    "是，我已與%s聯絡上。",
+	"No, I have not heard from %s.":                  "否，我還沒有收到%s的消息。",
+	"When you send it, the coordinators are told, so that they can help or find you a new partner.": "送出後，統籌人員會收到通知，以便協助您或為您安排新的配對夥伴。",
+	"Send this answer": "送出這個回覆",
+	"Each check-in is answered once. If this is not your answer, use the other link in the email instead.": "每次近況查詢只可回覆一次。如這不是您的回覆，請改用電郵中的另一條連結。",
+	"Already answered": "已經回覆",
+	"Answer recorded":  "已收到回覆",
+	"Thank you: we are glad you are in touch. Enjoy the conversations.":                                                     "謝謝！很高興您們已聯絡上，祝交流愉快。",
+	"Thank you for telling us. The coordinators have been told and will be in touch to help, or to find you a new partner.": "謝謝您告訴我們。統籌人員已收到通知，會與您聯絡以提供協助或安排新的配對夥伴。",
+	"%s · %s · open until %s": "%s · %s · 開放至%s",
+	"You answered on %s. Sending the form again replaces those answers.": "您已於%s回覆。再次送出表格會取代之前的答案。",
+	"Please correct %d answer":  "請更正 %d 個答案",
+	"Please correct %d answers": "請更正 %d 個答案",
+	"(required)":                "（必填）",
+	"Send my answers":           "送出我的答案",
+	"Thank you":                 "謝謝",
+	"Your answers are saved. You can change them until %s by opening the link in the email again.": "您的答案已儲存。在%s前，您可再次打開電郵中的連結修改答案。",
+	"This survey is closed":   "此問卷已關閉",
+	"This survey is not open": "此問卷尚未開放",
+	"This check-in is closed": "此近況查詢已關閉",
+	"Mid-round survey":        "期中問卷",
+	"End-of-round survey":     "期末問卷",
+	"Mentee report":           "學員報告",
+}
