@@ -114,7 +114,7 @@ pairup is running locally:
   DynamoDB     %s   table %s
 Invoke a function: make invoke FN=signup EVENT=events/signup-get-index.json
 Rehearse a round: make invoke FN=match-run EVENT=events/match-run-commit-iln.json, then
-  make invoke FN=round-tick EVENT=events/round-tick-iln.json (its "now" moves the round on)
+  make invoke FN=round-tick EVENT=events/round-tick-rehearse-day-14-iln.json (the ticks of day 14)
 Press Ctrl-C to stop.
 `, cfg.BaseURL, cfg.BaseURL, demo.ILN, cfg.BaseURL, demo.HKLA, ses.Endpoint, cfg.MailRate, ddb.Endpoint, cfg.Table)
 	slog.Info("serving", "addr", ln.Addr().String())
