@@ -40,6 +40,16 @@ const (
 	PurposeCheckIn = "checkin"
 	// PurposeSurvey tokens name a participant's survey of a round (package survey).
 	PurposeSurvey = "survey"
+	// PurposeContinue tokens name a pair member's choice at round close: continue on their own
+	// or conclude (recorded once).
+	PurposeContinue = "continue"
+	// PurposeWithdraw tokens name a registration whose participant may withdraw from its round.
+	PurposeWithdraw = "withdraw"
+	// PurposeRejoin tokens invite a person deferred from an earlier round into a new round,
+	// keeping their place.
+	PurposeRejoin = "rejoin"
+	// PurposeErase tokens let a participant ask for their personal data to be erased.
+	PurposeErase = "erase"
 )
 
 // UnsubscribeTTL is how long an unsubscribe link works. The outbox keeps the email a link names

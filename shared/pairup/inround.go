@@ -396,7 +396,8 @@ type CheckIn struct {
 
 // Pair end reasons.
 const (
-	PairEndRepaired = "re-paired" // a member was re-paired by the coordinators
+	PairEndRepaired  = "re-paired" // a member was re-paired by the coordinators
+	PairEndWithdrawn = "withdrawn" // a member withdrew from the round
 )
 
 // Active reports whether the pair is still running (not ended by a re-pair or a withdrawal).
