@@ -80,6 +80,8 @@ type Round struct {
 	CommitUntil time.Time `json:"commitUntil,omitzero"`
 	// Matching holds the committed matching's counts, set when the round becomes active.
 	Matching *MatchStats `json:"matching,omitempty"`
+	// Stats are the round's statistics, frozen when it closes (closing → closed).
+	Stats *RoundStats `json:"stats,omitempty"`
 }
 
 // Validate checks a round's identity and calendar; the error names each bad field.

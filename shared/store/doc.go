@@ -32,6 +32,7 @@
 //	outcome           ROUND#<programme>#<round>      OUTCOME#<registration>  DEFERRED#<prog>³     <signedUpAt>#<reg>³    –
 //	check-in answer   ROUND#<programme>#<round>      CHECKIN#<pair>#<reg>    –                    –                      –
 //	survey response   ROUND#<programme>#<round>      SURVEY#<kind>#<reg>     –                    –                      –
+//	continue answer   ROUND#<programme>#<round>      CONTINUE#<pair>#<reg>   –                    –                      –
 //	person            PERSON#<email>                 PERSON                  –                    –                      –
 //	suppression       SUPPRESS#<email>               SUPPRESS                –                    –                      –
 //	outbox message    OUTBOX#<key>                   OUTBOX                  OUTBOX²              <due>#<key>²           400 days
@@ -69,7 +70,8 @@
 // matchingSince (set by the move open → matching: later confirmations are not in the
 // matching), while a commit runs its lease commitOwner and commitUntil, and once committed
 // matching (pairup.MatchStats) and committedBy (store-only: the lease owner that committed, so
-// FinishCommit knows its own retry). A pair holds programmeId, roundId, id (pairup.PairID of its
+// FinishCommit knows its own retry), and once closed stats (pairup.RoundStats, frozen by
+// FinishRound). A pair holds programmeId, roundId, id (pairup.PairID of its
 // members' registration ids, so a re-run writes the same item), members (registrationId,
 // participantId; in mentor mode the mentor first), score, pinned, reasons and createdAt. An
 // outcome holds programmeId, roundId, registrationId, participantId, kind (paired, waitlisted,
@@ -78,7 +80,8 @@
 // replaced). A check-in answer holds programmeId, roundId, pairId, registrationId, answer (yes,
 // no) and at. A survey response holds programmeId, roundId, kind (mid, end, report),
 // registrationId, participantId, role, answers (question id → list of values; free text as
-// typed), firstAt, submittedAt and submissions. The table's stream (new images) carries new outbox messages to the mailer.
+// typed), firstAt, submittedAt and submissions. A continue answer holds programmeId, roundId,
+// pairId, registrationId, choice (continue, conclude) and at. The table's stream (new images) carries new outbox messages to the mailer.
 //
 // # Expiry
 //
@@ -168,6 +171,14 @@
 //	                          causes (the coordinators' alert) IF attribute_not_exists(PK); a
 //	                          message queued before is dropped from a retry
 //	GetCheckIn, ListCheckIns  GetItem; Query PK=ROUND#p#r AND begins_with(SK, CHECKIN#)
+//	RecordContinue            PutItem continue answer IF attribute_not_exists(PK) (else ECONFLICT
+//	                          with the answer given first, from the failure's old item); the
+//	                          caller checks that the round is closing
+//	GetContinue, ListContinues  GetItem; Query PK=ROUND#p#r AND begins_with(SK, CONTINUE#)
+//	FinishRound               UpdateItem SET state = closed, stats, updatedAt IF attribute_exists(PK)
+//	                          AND state = closing; the old item returned on failure tells ENOTFOUND,
+//	                          ECONFLICT with the closed round (stats frozen before), or ECONFLICT
+//	                          naming the round's other state
 //	SaveSurveyResponse        UpdateItem SET answers, submittedAt, firstAt = if_not_exists(firstAt)
 //	                          ADD submissions 1 (creates or replaces; the caller checks the
 //	                          survey's window)
