@@ -50,6 +50,9 @@ const (
 	PurposeRejoin = "rejoin"
 	// PurposeErase tokens let a participant ask for their personal data to be erased.
 	PurposeErase = "erase"
+	// PurposeNewPartner tokens let a participant whose partner withdrew ask the coordinators
+	// for a new partner (package membership).
+	PurposeNewPartner = "new-partner"
 )
 
 // UnsubscribeTTL is how long an unsubscribe link works. The outbox keeps the email a link names

@@ -77,6 +77,8 @@ type Registration struct {
 	ConsentAt   time.Time `json:"consentAt"`
 	CreatedAt   time.Time `json:"createdAt"`
 	ConfirmedAt time.Time `json:"confirmedAt,omitzero"`
+	// WithdrawnAt is when the participant withdrew (Status withdrawn).
+	WithdrawnAt time.Time `json:"withdrawnAt,omitzero"`
 	// ConfirmSends counts confirmation emails sent; LastSentAt is when the last one went.
 	ConfirmSends int       `json:"confirmSends"`
 	LastSentAt   time.Time `json:"lastSentAt,omitzero"`
