@@ -34,6 +34,7 @@ type IntroData struct {
 	ReplyWithin      string
 	CoordinatorEmail string // where to write with questions
 	UnsubscribeURL   string // one-click unsubscribe link, also sent as List-Unsubscribe
+	WithdrawURL      string // the recipient's link to withdraw from the round (Withdrawer)
 	// Repaired marks a re-pair: the recipient's earlier partner did not respond, or the
 	// coordinators re-paired them; this introduces a new partner. The email opens
 	// differently ("Your new partner: …"); the rest is the same.
@@ -82,6 +83,7 @@ type OutcomeData struct {
 	CapPercent       int
 	CoordinatorEmail string
 	UnsubscribeURL   string
+	WithdrawURL      string // the recipient's link to withdraw (Withdrawer)
 }
 
 // ListUnsubscribeURL returns d.UnsubscribeURL, so Render sets the List-Unsubscribe header.

@@ -16,6 +16,7 @@ type PromptData struct {
 	Partners                       []string // the partners' names
 	CoordinatorEmail               string
 	UnsubscribeURL                 string
+	WithdrawURL                    string // the recipient's link to withdraw from the round (Withdrawer)
 }
 
 // ListUnsubscribeURL returns d.UnsubscribeURL, so Render sets the List-Unsubscribe header.
@@ -28,6 +29,7 @@ type CheckInData struct {
 	YesURL, NoURL                  string // each opens a page with one button that records the answer
 	CoordinatorEmail               string
 	UnsubscribeURL                 string
+	WithdrawURL                    string // the recipient's link to withdraw from the round (Withdrawer)
 }
 
 // ListUnsubscribeURL returns d.UnsubscribeURL, so Render sets the List-Unsubscribe header.
@@ -49,6 +51,7 @@ type SurveyData struct {
 	Closes                         string // the deadline, already formatted in the email's language
 	CoordinatorEmail               string
 	UnsubscribeURL                 string
+	WithdrawURL                    string // the recipient's link to withdraw from the round (Withdrawer)
 }
 
 // ListUnsubscribeURL returns d.UnsubscribeURL, so Render sets the List-Unsubscribe header.

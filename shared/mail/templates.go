@@ -35,7 +35,8 @@ var embedded embed.FS
 // The HTML is escaped by html/template according to context (so a name or a
 // javascript: URL cannot inject markup or script); subject and text are plain
 // text and are not escaped. Inside both, the function lang returns the
-// locale being rendered.
+// locale being rendered, and withdrawLink the data's withdraw link (see
+// [Withdrawer]) or "".
 type Templates struct {
 	// sets[locale][name]
 	sets map[string]map[string]*templateSet
@@ -97,7 +98,7 @@ func ParseTemplates(fsys fs.FS) (*Templates, error) {
 		if exts[".txt"] == "" || exts[".html"] == "" {
 			return nil, fmt.Errorf("mail: template %s.%s needs both a .txt and an .html file", k.name, k.locale)
 		}
-		funcs := map[string]any{"lang": func() string { return k.locale }}
+		funcs := map[string]any{"lang": func() string { return k.locale }, "withdrawLink": withdrawLink}
 		txt, err := texttemplate.New(k.name).Option("missingkey=error").Funcs(funcs).ParseFS(fsys, exts[".txt"])
 		if err != nil {
 			return nil, fmt.Errorf("mail: template %s.%s: %w", k.name, k.locale, err)
