@@ -50,11 +50,11 @@ func (fx *fixture) routes(t *testing.T, name string) []string {
 	return out
 }
 
-// surveyRoutes are the survey function's routes: the check-in answer and the survey form, each
-// shown (GET) and submitted (POST).
-var surveyRoutes = []string{"GET /checkin", "GET /survey", "POST /checkin", "POST /survey"}
+// surveyRoutes are the survey function's routes: the check-in answer, the survey form and the
+// choice to continue or conclude at the round's close, each shown (GET) and submitted (POST).
+var surveyRoutes = []string{"GET /checkin", "GET /continue", "GET /survey", "POST /checkin", "POST /continue", "POST /survey"}
 
-// TestSurveyRoutes: the survey function serves exactly its four routes on the HTTP API, the
+// TestSurveyRoutes: the survey function serves exactly its six routes on the HTTP API, the
 // ones its handler (surveyweb.Routes) answers, and API Gateway may invoke it for each.
 func TestSurveyRoutes(t *testing.T) {
 	handler := slices.Sorted(slices.Values(surveyweb.Routes))

@@ -25,6 +25,8 @@ type Store interface {
 	RecordCheckIn(ctx context.Context, c pairup.CheckIn, msgs []mail.Message) (*pairup.CheckIn, error)
 	GetSurveyResponse(ctx context.Context, programmeID, roundID string, kind pairup.SurveyKind, registrationID string) (*pairup.SurveyResponse, error)
 	SaveSurveyResponse(ctx context.Context, r pairup.SurveyResponse) (*pairup.SurveyResponse, error)
+	GetContinue(ctx context.Context, programmeID, roundID, pairID, registrationID string) (*pairup.ContinueAnswer, error)
+	RecordContinue(ctx context.Context, a pairup.ContinueAnswer) (*pairup.ContinueAnswer, error)
 }
 
 // Service answers check-in and survey links. All fields are required.

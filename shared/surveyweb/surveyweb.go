@@ -1,6 +1,7 @@
 // Package surveyweb serves the pages participants reach from a round's emails, on the page kit
-// (package web): the check-in answer ("have you heard from your partner?") and the survey forms
-// (mid-round, end of round, the mentee report). Opening a link never changes anything — mail
+// (package web): the check-in answer ("have you heard from your partner?"), the survey forms
+// (mid-round, end of round, the mentee report) and, at the round's close, the choice to
+// continue on one's own or conclude (continue.go). Opening a link never changes anything — mail
 // systems' link scanners open every link — so each page asks for one click that POSTs. It is
 // the survey function's HTTP face; the rules are package survey's.
 package surveyweb
@@ -26,6 +27,8 @@ var Routes = []string{
 	"POST " + survey.CheckInPath,
 	"GET " + survey.SurveyPath,
 	"POST " + survey.SurveyPath,
+	"GET " + survey.ContinuePath,
+	"POST " + survey.ContinuePath,
 }
 
 // Body limits: a check-in POST carries a token; a survey a few answers of at most 2,000
@@ -48,7 +51,7 @@ type Server struct {
 
 // New returns the pages' handler for svc.
 func New(svc *survey.Service, log *slog.Logger) (*Server, error) {
-	kit, err := web.NewKit(log, web.Pages{FS: templateFS, Names: []string{"checkin", "survey"}, Strings: web.Catalogue{"zh-Hant": zhHant}})
+	kit, err := web.NewKit(log, web.Pages{FS: templateFS, Names: []string{"checkin", "survey", "continue"}, Strings: web.Catalogue{"zh-Hant": zhHant}})
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +61,8 @@ func New(svc *survey.Service, log *slog.Logger) (*Server, error) {
 	mux.HandleFunc("POST "+survey.CheckInPath, s.checkIn)
 	mux.HandleFunc("GET "+survey.SurveyPath, s.surveyPage)
 	mux.HandleFunc("POST "+survey.SurveyPath, s.submit)
+	mux.HandleFunc("GET "+survey.ContinuePath, s.continuePage)
+	mux.HandleFunc("POST "+survey.ContinuePath, s.answerContinue)
 	s.h = kit.Protect(mux, nil)
 	return s, nil
 }
