@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"html"
 	"io"
@@ -38,6 +39,11 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() { // make test-short: unit tests only
+		fmt.Println("app: integration tests skipped under -short (they need DynamoDB Local and the SES emulator)")
+		os.Exit(0)
+	}
 	os.Exit(runMain(m))
 }
 

@@ -18,6 +18,9 @@ import (
 
 func TestDynamoDB(t *testing.T) {
 	if testing.Short() {
+		t.Skip("starts the local services (not under -short)")
+	}
+	if testing.Short() {
 		t.Skip("starts DynamoDB Local")
 	}
 	ctx := context.Background()
@@ -70,6 +73,9 @@ func TestDynamoDB(t *testing.T) {
 }
 
 func TestSES(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the local services (not under -short)")
+	}
 	if testing.Short() {
 		t.Skip("starts the SES emulator")
 	}
@@ -128,6 +134,9 @@ func TestSES(t *testing.T) {
 }
 
 func TestFixedPortTaken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the local services (not under -short)")
+	}
 	if testing.Short() {
 		t.Skip("starts the SES emulator")
 	}

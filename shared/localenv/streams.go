@@ -637,13 +637,13 @@ func toEventRecord(r types.Record, streamARN string) (events.DynamoDBEventRecord
 			c.ApproximateCreationDateTime = events.SecondsEpochTime{Time: *d.ApproximateCreationDateTime}
 		}
 		if c.Keys, err = toEventItem(d.Keys); err != nil {
-			return out, fmt.Errorf("Keys: %w", err)
+			return out, fmt.Errorf("stream record keys: %w", err)
 		}
 		if c.NewImage, err = toEventItem(d.NewImage); err != nil {
-			return out, fmt.Errorf("NewImage: %w", err)
+			return out, fmt.Errorf("stream record new image: %w", err)
 		}
 		if c.OldImage, err = toEventItem(d.OldImage); err != nil {
-			return out, fmt.Errorf("OldImage: %w", err)
+			return out, fmt.Errorf("stream record old image: %w", err)
 		}
 		c.SequenceNumber = aws.ToString(d.SequenceNumber)
 		c.SizeBytes = aws.ToInt64(d.SizeBytes)

@@ -192,6 +192,9 @@ var fast = StreamOptions{Interval: 20 * time.Millisecond}
 
 func TestStreams(t *testing.T) {
 	if testing.Short() {
+		t.Skip("starts the local services (not under -short)")
+	}
+	if testing.Short() {
 		t.Skip("starts DynamoDB Local")
 	}
 	svc, err := StartDynamoDB(context.Background(), 0)
@@ -840,11 +843,10 @@ func TestFailedFrom(t *testing.T) {
 // fakeStreams serves shards from memory, for the shard-order behaviour that
 // DynamoDB Local does not show (it keeps one shard per stream).
 type fakeStreams struct {
-	mu      sync.Mutex
-	order   []string // shard ids, in DescribeStream order
-	shards  map[string]*fakeShard
-	trace   []string // "iter <id>", "end <id>"
-	expired map[string]bool
+	mu     sync.Mutex
+	order  []string // shard ids, in DescribeStream order
+	shards map[string]*fakeShard
+	trace  []string // "iter <id>", "end <id>"
 }
 
 type fakeShard struct {

@@ -137,9 +137,6 @@ func or[T comparable](v, def T) T {
 	return v
 }
 
-// errPaused stops an invocation: SES paused sending for the account.
-var errPaused = errors.New("mailer: SES sending is paused for the account")
-
 // Process sends the message with key if it is claimable: claim, suppression check, rate wait,
 // send, mark. A non-nil error is a store failure; the message is then left pending or leased,
 // and a later delivery or sweep picks it up.

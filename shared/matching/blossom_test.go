@@ -342,7 +342,11 @@ var weightPatterns = []struct {
 // TestExhaustiveSmall solves every graph on up to 6 vertices (every edge subset of K_n) under
 // several weight patterns, in both modes, against brute force.
 func TestExhaustiveSmall(t *testing.T) {
-	for n := 1; n <= 6; n++ {
+	maxN := 6
+	if testing.Short() { // make test-short: every graph on up to 5 vertices
+		maxN = 5
+	}
+	for n := 1; n <= maxN; n++ {
 		var pairs [][2]int
 		for i := 0; i < n; i++ {
 			for j := i + 1; j < n; j++ {

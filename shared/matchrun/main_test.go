@@ -2,6 +2,7 @@ package matchrun_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -14,6 +15,11 @@ import (
 var ddbEndpoint string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() { // make test-short: unit tests only
+		fmt.Println("matchrun: integration tests skipped under -short (they need DynamoDB Local)")
+		os.Exit(0)
+	}
 	os.Exit(run(m))
 }
 

@@ -26,7 +26,6 @@ type class struct {
 	langs               langSet
 	byDual              []int32 // members sorted by dual value (pricing)
 	idx                 int     // position in the buildClasses list
-	minDual             int64
 }
 
 type classKey struct {

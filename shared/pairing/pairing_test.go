@@ -741,6 +741,9 @@ func TestPricingMissesNothing(t *testing.T) {
 		k        int
 		maxFound int
 	}{{11, 2500, 12, 16}, {12, 3000, 4, 1}, {13, 3500, 2, 1}, {14, 2000, 12, 1}} {
+		if testing.Short() && c.seed != 12 { // make test-short: the one round whose loops an incremental scan certifies
+			continue
+		}
 		rules := roundgen.ILNRules()
 		rules.CandidateK = c.k
 		in := roundgen.ILN(roundgen.ILNConfig{Seed: c.seed, People: c.people, Rules: &rules})

@@ -21,14 +21,10 @@ func tzHours(a, b int32) int {
 	return int(d / 60)
 }
 
-// careerFit returns 2 for a full fit, 1 for a half fit, 0 otherwise.
-// Peer mode: same stage full, adjacent stages half. Mentor mode (u mentor,
-// v mentee): the mentor's stage above the mentee's is a full fit.
-func (rd *round) careerFit(u, v int) int {
-	a, b := rd.people[u].stage, rd.people[v].stage
-	return careerFitStages(rd.rules.Mode, a, b)
-}
-
+// careerFitStages returns 2 for a full fit of two career stages, 1 for a half
+// fit, 0 otherwise. Peer mode: same stage full, adjacent stages half. Mentor
+// mode (a the mentor's, b the mentee's): the mentor's stage above the
+// mentee's is a full fit.
 func careerFitStages(mode pairup.Mode, a, b int8) int {
 	if a < 0 || b < 0 {
 		return 0
@@ -100,13 +96,6 @@ func (rd *round) scoreOf(aStage, aSector, aPref int8, aTz int32, bStage, bSector
 		s += int64(w.Preference)
 	}
 	return s
-}
-
-// maxScore is an upper bound on any pair's score.
-func (rd *round) maxScore() int64 {
-	w := rd.w
-	return int64(w.CareerStage) + int64(w.Sector) + int64(w.Interest)*MaxInterests +
-		int64(w.TimeZone)*maxTZHoursDiff + 2*int64(w.Preference)
 }
 
 // prefWord names a preference in reasons.

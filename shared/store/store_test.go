@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"reflect"
@@ -27,6 +28,11 @@ import (
 var client *dynamodb.Client
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() { // make test-short: unit tests only
+		fmt.Println("store: integration tests skipped under -short (they need DynamoDB Local)")
+		os.Exit(0)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	svc, err := localenv.StartDynamoDB(ctx, 0) // 0: a free port on 127.0.0.1
 	cancel()
