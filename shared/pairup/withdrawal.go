@@ -3,6 +3,7 @@ package pairup
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // A participant may withdraw from a round at any time before it closes. Before the matching is
@@ -146,4 +147,22 @@ func replaceID(ids []string, old, new string) []string {
 		}
 	}
 	return append(out, new)
+}
+
+// Withdrawal is one participant's withdrawal as the store applies it, in one transaction with
+// the emails it causes.
+type Withdrawal struct {
+	ProgrammeID, RoundID, RegistrationID string
+	// From is the registration's status as read, pending or confirmed: the change to withdrawn
+	// is conditional on it.
+	From Status
+	// Email is the registration's address. A pending registration's claim on it is released
+	// (deleted), so the address may sign up to the round again; a confirmed one's is kept.
+	Email string
+	// Active says the round was active when read: the withdrawal applies only while it still
+	// is, with Plan. Otherwise the round must still be open or matching with no commit begun,
+	// and Plan is empty.
+	Active bool
+	At     time.Time
+	Plan   WithdrawalPlan
 }

@@ -49,8 +49,12 @@
 //	⁴ a keyed hash of the address a signup came from (links.Signer.Opaque), never the address;
 //	  hours and days are UTC
 //
-// <email> is the normalised address (pairup.NormaliseEmail). The email claim holds
-// registrationId, the registration that owns the address in the round. The person holds
+// <email> is the normalised address (pairup.NormaliseEmail). A registration holds the
+// pairup.Registration (its answers, status, and once withdrawn withdrawnAt); a person deferred
+// by the country cap who rejoins a later round gets a registration there with the old one's id,
+// answers, createdAt and participantId (Rejoin), so one person has one person item. The email
+// claim holds registrationId, the registration that owns the address in the round (a confirmed
+// registration's claim stays when it withdraws; a pending one's is deleted). The person holds
 // participantId (a random id, the person across rounds), email, firstSeen and the programme and
 // round whose confirmation created it. A suppression holds email, reason and at. An outbox
 // message holds the email itself (key, to, subject, text, html, listUnsubscribe, tags, and
@@ -76,8 +80,9 @@
 // participantId; in mentor mode the mentor first), score, pinned, reasons and createdAt. An
 // outcome holds programmeId, roundId, registrationId, participantId, kind (paired, waitlisted,
 // deferred, unmatched), pairIds, reason, position and signedUpAt. A pair ended by a re-pair
-// also holds endedAt and endReason (re-paired); a pair made by one, replaces (the pair it
-// replaced). A check-in answer holds programmeId, roundId, pairId, registrationId, answer (yes,
+// also holds endedAt and endReason (re-paired; withdrawn when a member withdrew); a pair made
+// by one, replaces (the pair it replaced; a trio's other two going on after a withdrawal, the
+// trio). A check-in answer holds programmeId, roundId, pairId, registrationId, answer (yes,
 // no) and at. A survey response holds programmeId, roundId, kind (mid, end, report),
 // registrationId, participantId, role, answers (question id → list of values; free text as
 // typed), firstAt, submittedAt and submissions. A continue answer holds programmeId, roundId,
@@ -190,7 +195,22 @@
 //	                          made before) + Put each new pair IF attribute_not_exists(PK) + Put
 //	                          each changed outcome + Put each introduction IF attribute_not_exists
 //	ParticipantRegistrations  Query GSI1 GSI1PK=PARTICIPANT#pid: a participant's confirmed
-//	                          registrations across rounds and programmes (eventually consistent)
+//	                          registrations across rounds and programmes, withdrawn ones
+//	                          included (eventually consistent)
+//	Withdraw                  TransactWriteItems (at most 100 items): ConditionCheck round IF
+//	                          state = active (after matching), else IF state IN (open, matching)
+//	                          AND attribute_not_exists(commitOwner) + Update registration SET
+//	                          status = withdrawn, withdrawnAt IF status = as read (pending: and not
+//	                          expired) + (pending) Delete email claim IF registrationId = id +
+//	                          Update each ended pair SET endedAt, endReason = withdrawn IF it has
+//	                          not ended + Put each pair made IF attribute_not_exists(PK) + Put
+//	                          each changed outcome + Put each message IF attribute_not_exists(PK);
+//	                          any condition failed → ECONFLICT (the caller reads again)
+//	Rejoin                    TransactWriteItems: ConditionCheck round IF state = open (else
+//	                          ECLOSED) + Put registration (confirmed, GSI1 participant keys) IF
+//	                          attribute_not_exists(PK) (else ECONFLICT: taken before) + Put email
+//	                          claim IF attribute_not_exists(PK) OR ExpiresAt <= now (else
+//	                          ECONFLICT: the address signed up to the round)
 //	person by email           GetItem PK=PERSON#email SK=PERSON (inside ConfirmRegistration)
 //	Suppress                  PutItem suppression (a later reason replaces an earlier one)
 //	Suppression               GetItem PK=SUPPRESS#email SK=SUPPRESS
