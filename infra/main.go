@@ -11,7 +11,7 @@
 //	infra/node_modules/.bin/cdk deploy -c senderEmail=mentoring@example.org
 //
 // Configuration comes from CDK context and PAIRUP_* environment variables;
-// see [Config] and infra/README-section.md. Every synth runs the cdk-nag
+// see [Config] and the README's "Deploying to AWS" section. Every synth runs the cdk-nag
 // AwsSolutions checks; an unsuppressed finding fails it.
 package main
 
