@@ -45,11 +45,9 @@ var (
 //
 // Other sizes: append e.g. -args -mailer.messages=200 -mailer.rate=50.
 //
-// Measured on this project's 2-core machine, 2026-11-30, with that command (1000 messages at
-// 14/s): 13.92 emails/s (99.4% of the rate, goal ≥ 95%), dup 0, 3.24 DynamoDB requests per
-// email (claim, suppression check, mark sent; the rest are sweep queries and lost claims near
-// the end), 73.9 s wall. One invocation tops out near 34/s against the emulator (rate 50):
-// enough for SES's default quota; a raised quota needs more workers or concurrency.
+// The figures are in the README's Performance section. About 3 DynamoDB requests an email are
+// the claim, the suppression check and the mark; the rest are sweep queries and lost claims near
+// the end.
 func BenchmarkMailerThroughput(b *testing.B) {
 	n, rate := *benchMessages, *benchRate
 	if n < 2 || !(rate > 0) {

@@ -12,19 +12,7 @@ import (
 
 // BenchmarkILN solves ILN-like complete graphs (roundgen.ILNGraph: 85 Zipf-sized countries,
 // scores 0..100, no same-country pairs) and reports the optimum (total, pairs) besides the
-// times. Current figures on the project's 2-core machine, which is shared (wall time grows
-// up to 3× with other load; cpu-s/op is steadier), from
-//
-//	go test -c -o /tmp/matching.test ./shared/matching/
-//	/tmp/matching.test -test.run XXX -test.bench ILN -test.benchtime 3x
-//
-// at load average 1–4 (both modes give the same optimum, n/2 pairs; cpu-s/op without and
-// with maxCardinality):
-//
-//	n=200   total 6,940    0.007 / 0.009 cpu-s
-//	n=500   total 18,940   0.029 / 0.030 cpu-s
-//	n=1000  total 39,715   0.21 / 0.26 cpu-s
-//	n=2000  total 83,020   1.03 / 1.07 cpu-s
+// times. The figures and the command are in the README's Performance section.
 func BenchmarkILN(b *testing.B) {
 	for _, n := range []int{200, 500, 1000, 2000} {
 		edges := roundgen.ILNGraph(n, 1)

@@ -20,20 +20,7 @@ package matchrun_test
 // and logs the requests and capacity by operation. It fails unless the commit wrote every pair
 // and outcome and queued every participant's email.
 //
-// Measured on the development container (2 vCPUs shared with other work, load average 3–7;
-// repeated runs vary up to 2×), a fresh DynamoDB Local 2026-05-28 per benchmark:
-//
-//	BenchmarkCommitILN862   4.1 s/commit (7.9–8.7 s under heavier load)   1.067 ddb-req/participant
-//	                        1.51 wcu+rcu/participant   17.2 all-wcu+rcu/participant
-//	                        920 requests: 51 BatchWriteItem, 863 PutItem, 2 GetItem, 2 Query, 2
-//	                        UpdateItem; phases: load and match 0.3 s, write the plan 1.1 s (1,273
-//	                        items), queue the emails 2.5 s; of 14,840 capacity units, 13,406 are
-//	                        the outbox puts (~15.5 a message: a ~7.5 KB item, written again to GSI1,
-//	                        which projects ALL)
-//	BenchmarkCommitILN2000  9.0 s/commit   1.063 ddb-req/participant   1.51 wcu+rcu/participant
-//	                        16.7 all-wcu+rcu/participant; 2,126 requests: 118 BatchWriteItem, 2,001
-//	                        PutItem, 2 GetItem, 3 Query, 2 UpdateItem; phases: load and match 1.1 s,
-//	                        write the plan 2.5 s, queue the emails 5.0 s; 946 pairs, 63 deferred
+// The figures are in the README's Performance section.
 
 import (
 	"context"

@@ -10,29 +10,8 @@ import (
 	"github.com/pairup/pairup/shared/pairing/roundgen"
 )
 
-// Current figures on the project's 2-core machine, which is shared (wall
-// times grow up to 3× with other load; process CPU time, user + system,
-// is steadier), from
-//
-//	go test -c -o /tmp/pairing.test ./shared/pairing/
-//	/usr/bin/time /tmp/pairing.test -test.run XXX -test.bench 'Peer2000$|Peer10000$|Mentor10000$' -test.benchtime 3x
-//	/usr/bin/time /tmp/pairing.test -test.run XXX -test.bench 'Peer100000$' -test.benchtime 1x
-//	/usr/bin/time /tmp/pairing.test -test.run XXX -test.bench 'Peer100000Capped$' -test.benchtime 1x
-//
-// Each benchmark's result is deterministic. Times are ns/op: first on a quiet machine (load
-// below 1; the same code paths and the same process CPU time, within noise, as today's), then at
-// load average 1–4 with other test suites running (goals from the matcher issue in brackets):
-//
-//   - Peer2000: 928 pairs, score 133,995, exact, 4 rounds; 0.15–0.19 s quiet, 0.58 s loaded
-//     [< 0.3 s].
-//   - Peer10000: 4,706 pairs, score 715,687, exact, 6 rounds; 1.6–1.7 s quiet, 5.2 s loaded
-//     [< 3 s].
-//   - Mentor10000: 6,668 pairs, score 888,883, exact (dense matrix); 1.7 s quiet, 3.0 s loaded
-//     [< 2 s].
-//   - Peer100000: 46,562 pairs, score 7,427,221, exact, 8 rounds; 51–59 s quiet, 134 s loaded
-//     (139 s process CPU), 0.9–0.95 GB RSS [< 60 s, < 2 GB].
-//   - Peer100000Capped: after 2 solves the same 46,562 pairs, score
-//     7,336,609, certified gap 554,205 (true shortfall 90,612).
+// The figures, and the commands that produce them, are in the README's Performance section;
+// each benchmark's result (pairs, score, exactness) is deterministic.
 //
 // Run with -test.v to see each round's solve and pricing times.
 func benchPeer(b *testing.B, n int) { benchPeerRounds(b, n, 0, pairing.Knobs{}) }
