@@ -2,6 +2,7 @@ package signup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -40,8 +41,12 @@ type Form struct {
 	Expires     time.Time
 }
 
+// ErrTooFast is CheckForm's answer to a form that came back faster than a person fills it in:
+// a bot. Callers drop it quietly (errors.Is); it is not a limit a person reached (ELIMIT).
+var ErrTooFast = errors.New("signup: form sent too quickly to be a person's")
+
 // CheckForm verifies a form token for programmeID. It returns an EINVALID error for a missing,
-// forged or other programme's token, EEXPIRED for a stale form, and ELIMIT when the form came
+// forged or other programme's token, EEXPIRED for a stale form, and ErrTooFast when the form came
 // back faster than a person fills it in (a bot). Whether the form was sent before is Submit's
 // to find out (it records the nonce).
 func (s *Service) CheckForm(programmeID, token string) (*Form, error) {
@@ -56,7 +61,7 @@ func (s *Service) CheckForm(programmeID, token string) (*Form, error) {
 	}
 	issued := expires.Add(-s.dur(s.FormTTL, DefaultFormTTL))
 	if now.Sub(issued) < s.dur(s.MinFill, DefaultMinFill) {
-		return nil, pairup.Errorf(pairup.ELIMIT, "form sent too quickly")
+		return nil, ErrTooFast
 	}
 	return &Form{ProgrammeID: prog, Nonce: nonce, Expires: expires}, nil
 }

@@ -159,7 +159,7 @@ func (s *Server) handleSignupPost(w http.ResponseWriter, r *http.Request) {
 	// Bots: a filled honeypot or a form sent faster than a person could get a normal-looking
 	// page, and nothing is stored or sent.
 	form, formErr := s.svc.CheckForm(programmeID, r.PostForm.Get("ft"))
-	if r.PostForm.Get("website") != "" || pairup.ErrorCode(formErr) == pairup.ELIMIT {
+	if r.PostForm.Get("website") != "" || errors.Is(formErr, signup.ErrTooFast) {
 		s.log.InfoContext(ctx, "signup dropped as automated", "programme", programmeID, "honeypot", r.PostForm.Get("website") != "")
 		s.renderSent(w, r, offer.Programme, in.Get(pairup.FieldEmail))
 		return
