@@ -1,10 +1,6 @@
 package mail_test
 
 import (
-	"bytes"
-	"context"
-	"log/slog"
-	"strings"
 	"testing"
 
 	"github.com/pairup/pairup/shared/mail"
@@ -32,48 +28,5 @@ func TestMessageValidate(t *testing.T) {
 				t.Errorf("Validate accepted %+v", m)
 			}
 		})
-	}
-}
-
-func TestLog(t *testing.T) {
-	var buf bytes.Buffer
-	l := mail.NewLog(slog.New(slog.NewTextHandler(&buf, nil)))
-	ctx := context.Background()
-	m := mail.Message{To: "private@example.org", Subject: "Secret subject", Text: "Secret body",
-		Tags: map[string]string{"kind": "confirm", "programme": "hkla"}}
-	id1, err := l.Send(ctx, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Tags["kind"] = "changed after send"
-	id2, _ := l.Send(ctx, mail.Message{To: "other@example.org", Subject: "S", HTML: "<p>x</p>"})
-	if id1 == id2 {
-		t.Errorf("ids repeat: %q", id1)
-	}
-	sent := l.Sent()
-	if len(sent) != 2 || sent[0].ID != id1 || sent[0].Message.To != "private@example.org" || sent[0].Message.Tags["kind"] != "confirm" {
-		t.Errorf("Sent() = %+v", sent)
-	}
-	if got := l.To("private@example.org"); len(got) != 1 || got[0].Subject != "Secret subject" {
-		t.Errorf("To() = %+v", got)
-	}
-	logged := buf.String()
-	for _, secret := range []string{"private", "Secret", "other@"} {
-		if strings.Contains(logged, secret) {
-			t.Errorf("log has %q:\n%s", secret, logged)
-		}
-	}
-	if !strings.Contains(logged, "id="+id1) || !strings.Contains(logged, "kind=confirm") {
-		t.Errorf("log lacks id or kind:\n%s", logged)
-	}
-	if _, err := l.Send(ctx, mail.Message{}); err == nil {
-		t.Error("Log accepted an empty message")
-	}
-	l.Reset()
-	if len(l.Sent()) != 0 {
-		t.Error("Reset kept messages")
-	}
-	if id3, _ := l.Send(ctx, mail.Message{To: "a@example.org", Subject: "S", Text: "T"}); id3 == id1 || id3 == id2 {
-		t.Errorf("id %q reused after Reset", id3)
 	}
 }
