@@ -10,7 +10,10 @@
 //     to those who have not answered;
 //   - in mentor mode, the mentee report's invitation when it opens and a reminder every week
 //     until it is sent or closes, each reminder day also telling the coordinators who is
-//     missing.
+//     missing;
+//   - once the round is closing (package roundclose), the reminders of the end-of-round survey
+//     to those who have not answered, at most two a week apart (the close email was the
+//     invitation), and the mentee report's until it is due.
 //
 // Each email has a deterministic outbox key (prompt/…, checkin/…, survey/…, report-missing/…),
 // queued by a conditional put, so ticks that overlap, repeat or retry send nothing twice. An

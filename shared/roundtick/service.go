@@ -93,7 +93,16 @@ func (s *Service) Handle(ctx context.Context, ev Event) (Result, error) {
 		res.Rounds = append(res.Rounds, rr)
 		res.Queued += rr.total()
 	}
-	res.Summary = fmt.Sprintf("%d emails queued for %d active rounds at %s.", res.Queued, len(res.Rounds), now.Format(time.RFC3339))
+	closing := 0
+	for _, t := range rounds {
+		if t.round.State == pairup.RoundClosing {
+			closing++
+		}
+	}
+	res.Summary = fmt.Sprintf("%d emails queued for %d active rounds at %s.", res.Queued, len(res.Rounds)-closing, now.Format(time.RFC3339))
+	if closing > 0 {
+		res.Summary = fmt.Sprintf("%d emails queued for %d active and %d closing rounds at %s.", res.Queued, len(res.Rounds)-closing, closing, now.Format(time.RFC3339))
+	}
 	s.Log.InfoContext(ctx, "tick", "rounds", len(res.Rounds), "queued", res.Queued)
 	return res, nil
 }
@@ -103,16 +112,16 @@ type target struct {
 	round     *pairup.Round
 }
 
-// roundsOf lists the programme's active rounds (only roundID if given: ENOTFOUND if absent,
-// ECONFLICT if not active).
+// roundsOf lists the programme's active and closing rounds (only roundID if given: ENOTFOUND
+// if absent, ECONFLICT if neither).
 func (s *Service) roundsOf(ctx context.Context, p *pairup.Programme, roundID string) ([]target, error) {
 	if roundID != "" {
 		r, err := s.Store.GetRound(ctx, p.ID, roundID)
 		if err != nil {
 			return nil, err
 		}
-		if r.State != pairup.RoundActive {
-			return nil, pairup.Errorf(pairup.ECONFLICT, "Round %s/%s is %s; only an active round has prompts, check-ins and surveys.", p.ID, roundID, r.State)
+		if !ticked(r) {
+			return nil, pairup.Errorf(pairup.ECONFLICT, "Round %s/%s is %s; only an active round has prompts, check-ins and surveys (and a closing one survey reminders).", p.ID, roundID, r.State)
 		}
 		return []target{{p, r}}, nil
 	}
@@ -122,11 +131,18 @@ func (s *Service) roundsOf(ctx context.Context, p *pairup.Programme, roundID str
 	}
 	var out []target
 	for i := range rs {
-		if rs[i].State == pairup.RoundActive {
+		if ticked(&rs[i]) {
 			out = append(out, target{p, &rs[i]})
 		}
 	}
 	return out, nil
+}
+
+// ticked reports whether a tick sends anything for r: an active round its prompts, check-ins
+// and surveys; a closing one the reminders of its end-of-round survey (the close email was
+// the invitation) and of a mentee report still open.
+func ticked(r *pairup.Round) bool {
+	return r.State == pairup.RoundActive || r.State == pairup.RoundClosing
 }
 
 // member is a participant of an active pair, with their time zone and this tick's morning.
@@ -177,7 +193,7 @@ func (s *Service) tick(ctx context.Context, p *pairup.Programme, r *pairup.Round
 		active = append(active, pr)
 		for _, pm := range pr.Members {
 			m := memberOf(pm.RegistrationID)
-			if m == nil || !m.inSlot || !now.Before(r.Ends) {
+			if m == nil || !m.inSlot || !now.Before(r.Ends) || r.State != pairup.RoundActive {
 				continue
 			}
 			days := pairup.DaysBetween(pr.CreatedAt, now, m.loc)
@@ -220,7 +236,11 @@ func (s *Service) tick(ctx context.Context, p *pairup.Programme, r *pairup.Round
 		}
 	}
 	slices.SortFunc(people, func(a, b *member) int { return compareStrings(a.reg.ID, b.reg.ID) })
-	for _, kind := range []pairup.SurveyKind{pairup.SurveyMid, pairup.SurveyReport} {
+	kinds := []pairup.SurveyKind{pairup.SurveyMid, pairup.SurveyReport}
+	if r.State == pairup.RoundClosing {
+		kinds = []pairup.SurveyKind{pairup.SurveyEnd, pairup.SurveyReport}
+	}
+	for _, kind := range kinds {
 		inv, rem, digest, err := s.surveys(ctx, p, r, kind, people, now, sch)
 		if err != nil {
 			return rr, err
@@ -259,9 +279,13 @@ func promptKey(p, r, pair string, k int, reg string) string {
 func checkInKey(p, r, pair, reg string) string {
 	return fmt.Sprintf("checkin/%s/%s/%s/%s", p, r, pair, reg)
 }
-func surveyKey(kind pairup.SurveyKind, p, r, reg string, n int) string {
+
+// SurveyKey is the outbox key of the n-th email of a survey to registration reg: the
+// invitation (0), then the reminders (round-close counts the invitations by it).
+func SurveyKey(kind pairup.SurveyKind, p, r, reg string, n int) string {
 	return fmt.Sprintf("survey/%s/%s/%s/%s/%d", kind, p, r, reg, n)
 }
+
 func reportMissingKey(p, r string, n, i int) string {
 	return fmt.Sprintf("report-missing/%s/%s/%d/%d", p, r, n, i)
 }
@@ -333,7 +357,8 @@ func (s *Service) checkIn(p *pairup.Programme, r *pairup.Round, pr *pairup.Pair,
 // the coordinators' "who is missing" emails. The n-th email of a survey goes on the n-th
 // reminder day after the first local morning at or after the survey opens: n = 0 invites
 // everyone; n ≥ 1 reminds those who have not answered, at most SurveyReminders times (the
-// report: until it is sent or closes).
+// report: until it is sent or closes). The end-of-round survey has reminders only: round-close's
+// email invites.
 func (s *Service) surveys(ctx context.Context, p *pairup.Programme, r *pairup.Round, kind pairup.SurveyKind, people []*member, now time.Time, sch pairup.Schedule) (inv, rem, digest []mail.Message, err error) {
 	w, ok := p.SurveyWindow(r, kind)
 	if !ok || !w.Open(now) {
@@ -375,6 +400,9 @@ func (s *Service) surveys(ctx context.Context, p *pairup.Programme, r *pairup.Ro
 		if kind != pairup.SurveyReport && n > sch.SurveyReminders {
 			continue
 		}
+		if kind == pairup.SurveyEnd && n == 0 {
+			continue // the close email (package roundclose) is the invitation
+		}
 		if n > 0 {
 			if done == nil {
 				if done, err = answered(); err != nil {
@@ -404,7 +432,7 @@ func (s *Service) surveys(ctx context.Context, p *pairup.Programme, r *pairup.Ro
 }
 
 func (s *Service) surveyEmail(p *pairup.Programme, r *pairup.Round, kind pairup.SurveyKind, m *member, n int, w pairup.SurveyWindow, now time.Time) (mail.Message, error) {
-	key := surveyKey(kind, p.ID, r.ID, m.reg.ID, n)
+	key := SurveyKey(kind, p.ID, r.ID, m.reg.ID, n)
 	loc := locale(p, m.reg)
 	link := survey.SurveyLink(s.Links, s.BaseURL, survey.SurveyRef{ProgrammeID: p.ID, RoundID: r.ID, Kind: kind, RegistrationID: m.reg.ID},
 		w.Closes.Add(survey.SurveyLinkGrace))
