@@ -65,7 +65,9 @@ func Signup(ctx context.Context, cfg config.Config, d Deps) (http.Handler, error
 			SignupsPerSourceHour:         cfg.SignupsPerSourceHour,
 			ConfirmationsPerProgrammeDay: cfg.ConfirmationsPerProgrammeDay,
 		}
-		return signupweb.New(svc, d.Log)
+		withdrawals := &signup.Withdrawals{Store: st, Templates: tpl, Links: signer, Clock: d.Clock, Log: d.Log, BaseURL: cfg.BaseURL}
+		rejoins := &signup.Rejoins{Store: st, Links: signer, Clock: d.Clock, Log: d.Log}
+		return signupweb.New(svc, d.Log, signupweb.WithWithdrawals(withdrawals), signupweb.WithRejoins(rejoins))
 	}
 	return &lazy{build: build, log: d.Log}, nil
 }

@@ -1,6 +1,7 @@
 package membership_test
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -76,5 +77,22 @@ func TestLinks(t *testing.T) {
 				t.Errorf("code %q, want %q", code, tc.code)
 			}
 		})
+	}
+}
+
+// TestRepairEvent: the event decodes into match-run's repair action, naming the person and
+// the ended pair.
+func TestRepairEvent(t *testing.T) {
+	var ev struct {
+		Action, Programme, Round string
+		People, Replacing        []string
+		DryRun                   *bool
+	}
+	if err := json.Unmarshal([]byte(membership.RepairEvent("iln", "2027-1", "reg2", "reg1+reg2")), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Action != "repair" || ev.Programme != "iln" || ev.Round != "2027-1" || len(ev.People) != 1 || ev.People[0] != "reg2" ||
+		len(ev.Replacing) != 1 || ev.Replacing[0] != "reg1+reg2" || ev.DryRun == nil || *ev.DryRun {
+		t.Errorf("event %+v", ev)
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/pairup/pairup/shared/links"
 	"github.com/pairup/pairup/shared/mail"
+	"github.com/pairup/pairup/shared/membership"
 	"github.com/pairup/pairup/shared/pairup"
 )
 
@@ -304,6 +305,9 @@ type Confirmation struct {
 	Programme    *pairup.Programme
 	Round        *pairup.Round
 	Registration *pairup.Registration
+	// WithdrawURL, once confirmed, is the person's link to withdraw from the round (the
+	// confirmed page offers it: before matching no email carries one yet).
+	WithdrawURL string
 }
 
 // confirmTarget verifies a confirmation token and returns the programme and round it names,
@@ -358,6 +362,7 @@ func (s *Service) Confirm(ctx context.Context, token string) (*Confirmation, err
 	}
 	s.Log.InfoContext(ctx, "registration confirmed", "programme", c.Programme.ID, "round", c.Round.ID, "registration", reg.ID, "returning", reg.Returning)
 	c.Registration = reg
+	c.WithdrawURL = membership.WithdrawURL(s.Links, s.BaseURL, membership.Withdraw{ProgrammeID: reg.ProgrammeID, RoundID: reg.RoundID, RegistrationID: reg.ID}, s.Clock.Now())
 	return c, nil
 }
 

@@ -38,6 +38,12 @@ var Routes = []string{
 	"POST /confirm",
 	"GET /unsubscribe",
 	"POST /unsubscribe",
+	"GET /withdraw",
+	"POST /withdraw",
+	"GET /new-partner",
+	"POST /new-partner",
+	"GET /rejoin",
+	"POST /rejoin",
 }
 
 //go:embed templates/*.html
@@ -56,20 +62,27 @@ type Server struct {
 	log *slog.Logger
 	kit *web.Kit
 	h   http.Handler
+
+	withdrawals *signup.Withdrawals // withdraw.go (nil: those pages answer 404)
+	rejoins     *signup.Rejoins     // rejoin.go
 }
 
-// New returns a Server for svc. Templates are parsed here, once, at start-up.
-func New(svc *signup.Service, log *slog.Logger) (*Server, error) {
+// New returns a Server for svc, with the services opts give it (withdraw.go). Templates are
+// parsed here, once, at start-up.
+func New(svc *signup.Service, log *slog.Logger, opts ...Option) (*Server, error) {
 	kit, err := web.NewKit(log, web.Pages{
 		FS:      templateFS,
-		Names:   []string{"index", "signup", "confirm", "unsubscribe"},
+		Names:   []string{"index", "signup", "confirm", "unsubscribe", "withdraw", "new-partner", "rejoin"},
 		Funcs:   template.FuncMap{"field": textField, "choices": choiceField},
-		Strings: web.Catalogue{"zh-Hant": zhHant},
+		Strings: web.Catalogue{"zh-Hant": joinStrings(zhHant, withdrawZhHant)},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("signupweb: %w", err)
 	}
 	s := &Server{svc: svc, log: log, kit: kit}
+	for _, o := range opts {
+		o(s)
+	}
 	mux := http.NewServeMux()
 	handlers := map[string]http.HandlerFunc{
 		"GET /":                      s.handleIndex,
@@ -79,6 +92,9 @@ func New(svc *signup.Service, log *slog.Logger) (*Server, error) {
 		"POST /confirm":              s.handleConfirm,
 		"GET /unsubscribe":           s.handleUnsubscribeForm,
 		"POST /unsubscribe":          s.handleUnsubscribe,
+	}
+	for route, h := range s.withdrawRoutes() {
+		handlers[route] = h
 	}
 	for _, route := range Routes {
 		pattern := route
@@ -244,7 +260,8 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	if c.Registration.Returning {
 		paras = append(paras, "Welcome back: we will not pair you with a previous partner.")
 	}
-	s.kit.Message(w, r, http.StatusOK, "Signup confirmed", paras, web.Link{})
+	// Before matching no email carries a withdraw link yet: the page offers it.
+	s.kit.Message(w, r, http.StatusOK, "Signup confirmed", paras, web.Link{Href: c.WithdrawURL, Text: "Changed your mind? Withdraw from this round"})
 }
 
 func (s *Server) handleUnsubscribeForm(w http.ResponseWriter, r *http.Request) {

@@ -69,7 +69,10 @@ func newFixture(t *testing.T) *fixture {
 		Store: &fakeStore{programmes: append(demo.Programmes(), shut), rounds: demo.Rounds(now)},
 		Links: signer, Clock: pairup.NewManualClock(now), BaseURL: "https://pairup.test", Log: slog.New(slog.DiscardHandler),
 	}
-	s, err := signupweb.New(svc, slog.New(slog.DiscardHandler))
+	// Withdrawing and rejoining read their store only once a link verifies.
+	withdrawals := &signup.Withdrawals{Links: signer, Clock: svc.Clock, BaseURL: svc.BaseURL, Log: svc.Log}
+	rejoins := &signup.Rejoins{Links: signer, Clock: svc.Clock, Log: svc.Log}
+	s, err := signupweb.New(svc, slog.New(slog.DiscardHandler), signupweb.WithWithdrawals(withdrawals), signupweb.WithRejoins(rejoins))
 	if err != nil {
 		t.Fatal(err)
 	}
