@@ -268,24 +268,33 @@ var Functions = []Function{
 		LinkKey:      true,
 	},
 
+	{
+		Name:        "round-close",
+		Description: "Closes rounds at their end: asks each pair to continue or conclude and sends the end-of-round survey; freezes the round's statistics once the survey has closed; daily on a schedule",
+		// 512 MB and 5 min, as round-tick: a close renders and queues one
+		// email per participant; a finalise reads the round's partition and
+		// looks up each participant's survey invitations.
+		MemoryMB: 512,
+		Timeout:  5 * time.Minute,
+		// One run at a time: the state moves are conditional and the outbox
+		// keys deterministic, so an overlap would be harmless, but it would
+		// only duplicate the reads.
+		ReservedConcurrency: 1,
+		Schedules: []Schedule{{
+			ID: "RoundClose", ContextKey: "roundCloseSchedule",
+			Expression: "cron(0 6 * * ? *)", Input: `{"action":"scheduled"}`,
+		}},
+		// Reads programmes (GSI1), rounds, the round's partition and outbox
+		// messages (the invitations it counts); moves the round's state and
+		// freezes its statistics (UpdateItem); queues email with conditional
+		// puts. The mailer sends it.
+		TableActions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
+		LinkKey:      true,
+	},
+
 	// Future functions: one entry each. (stack_test.go also builds the stack
 	// with a scheduled "tick" entry, so the scheduling paths are proven
 	// before the functions land.)
-	//
-	// {
-	// 	Name:        "round-close",
-	// 	Description: "Closes rounds at their end date; sends end-of-round mail",
-	// 	MemoryMB:    512,
-	// 	Timeout:     5 * time.Minute,
-	// 	ReservedConcurrency: 1,
-	// 	Schedules: []Schedule{{
-	// 		ID: "RoundClose", ContextKey: "roundCloseSchedule",
-	// 		Expression: "cron(0 6 * * ? *)",
-	// 	}},
-	// 	TableActions: storeReadWrite,
-	// 	SendEmail:    true,
-	// 	LinkKey:      true,
-	// },
 }
 
 var (

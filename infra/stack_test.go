@@ -1067,8 +1067,8 @@ func TestAlarms(t *testing.T) {
 		alarms      int // function errors + API 5xx + DLQ + SES reputation + log alarms
 		subscribers []string
 	}{
-		{"default", 6 + 1 + 1 + 2 + 2, []string{"coordinator@example.org", "ops@example.org"}},
-		{"full", 7 + 1 + 1 + 2 + 2, []string{"coordinator@example.org"}},
+		{"default", len(Functions) + 1 + 1 + 2 + 2, []string{"coordinator@example.org", "ops@example.org"}},
+		{"full", len(Functions) + 1 + 1 + 1 + 2 + 2, []string{"coordinator@example.org"}}, // and tick's
 	}
 	for _, tc := range cases {
 		t.Run(tc.fixture, func(t *testing.T) {
@@ -1128,7 +1128,9 @@ func TestScheduledFunctions(t *testing.T) {
 		{"full", "MailerSweep", "mailer", "rate(1 minute)", "Asia/Hong_Kong", "ENABLED", `{"action":"sweep"}`},
 		{"full", "MatchRun", "match-run", "cron(0 * * * ? *)", "Asia/Hong_Kong", "ENABLED", `{"action":"scheduled"}`},
 		{"default", "RoundTick", "round-tick", "rate(1 hour)", "UTC", "ENABLED", "{}"},
-		{"full", "RoundTick", "round-tick", "cron(5 * * * ? *)", "Asia/Hong_Kong", "ENABLED", "{}"},    // context roundTickSchedule
+		{"full", "RoundTick", "round-tick", "cron(5 * * * ? *)", "Asia/Hong_Kong", "ENABLED", "{}"}, // context roundTickSchedule
+		{"default", "RoundClose", "round-close", "cron(0 6 * * ? *)", "UTC", "ENABLED", `{"action":"scheduled"}`},
+		{"full", "RoundClose", "round-close", "cron(0 6 * * ? *)", "Asia/Hong_Kong", "ENABLED", `{"action":"scheduled"}`},
 		{"full", "Tick", "tick", "rate(10 minutes)", "Asia/Hong_Kong", "ENABLED", `{"action":"tick"}`}, // context override
 		{"full", "TickNightly", "tick", "cron(0 3 * * ? *)", "Asia/Hong_Kong", "DISABLED", "{}"},       // "off"
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/pairup/pairup/shared/links"
 	"github.com/pairup/pairup/shared/mailer"
 	"github.com/pairup/pairup/shared/matchrun"
+	"github.com/pairup/pairup/shared/roundclose"
 	"github.com/pairup/pairup/shared/roundtick"
 	"github.com/pairup/pairup/shared/sesevents"
 	"github.com/pairup/pairup/shared/signup"
@@ -66,6 +67,9 @@ var functions = map[string]builder{
 	},
 	"round-tick": func(ctx context.Context, cfg config.Config) (any, error) {
 		return roundtick.NewLambda(ctx, cfg, roundtick.Deps{})
+	},
+	"round-close": func(ctx context.Context, cfg config.Config) (any, error) {
+		return roundclose.NewLambda(ctx, cfg, roundclose.Deps{})
 	},
 	"survey": func(ctx context.Context, cfg config.Config) (any, error) {
 		return surveyweb.NewLambda(ctx, cfg, surveyweb.Deps{})
