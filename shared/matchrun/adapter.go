@@ -20,8 +20,24 @@ func matcherInput(p *pairup.Programme, r *pairup.Round, regs []pairup.Registrati
 	for _, reg := range regs {
 		in.People = append(in.People, person(p, reg, previous[reg.ParticipantID], regOf))
 	}
-	in.Pins, in.Forbids = r.Pins, r.Forbids
+	// A pin or forbid naming someone no longer in the matching (they withdrew) is dropped.
+	in.Pins, in.Forbids = knownRefs(r.Pins, regs), knownRefs(r.Forbids, regs)
 	return in
+}
+
+// knownRefs keeps the refs whose two registrations are both among regs.
+func knownRefs(refs []pairup.PairRef, regs []pairup.Registration) []pairup.PairRef {
+	in := make(map[string]bool, len(regs))
+	for _, reg := range regs {
+		in[reg.ID] = true
+	}
+	var out []pairup.PairRef
+	for _, x := range refs {
+		if in[x.A] && in[x.B] {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func person(p *pairup.Programme, reg pairup.Registration, previous []string, regOf map[string]string) pairing.Person {

@@ -54,16 +54,21 @@ type RoundSpec struct {
 
 // Result is what the function returns: a plain-language summary, counts first, then details.
 type Result struct {
-	Summary   string   `json:"summary"`
-	Action    string   `json:"action"`
-	Programme string   `json:"programme,omitempty"`
-	Round     string   `json:"round,omitempty"`
-	State     string   `json:"state,omitempty"`
-	DryRun    bool     `json:"dryRun,omitempty"`
-	Counts    *Counts  `json:"counts,omitempty"`
-	Emails    *Emails  `json:"emails,omitempty"`
-	Pins      []string `json:"pins,omitempty"`
-	Forbids   []string `json:"forbids,omitempty"`
+	Summary   string  `json:"summary"`
+	Action    string  `json:"action"`
+	Programme string  `json:"programme,omitempty"`
+	Round     string  `json:"round,omitempty"`
+	State     string  `json:"state,omitempty"`
+	DryRun    bool    `json:"dryRun,omitempty"`
+	Counts    *Counts `json:"counts,omitempty"`
+	Emails    *Emails `json:"emails,omitempty"`
+	// Invited (open-round): the people deferred by the country cap in earlier rounds who were
+	// invited into the new round first, in signup order (Outcome "invited", Reason the round
+	// that deferred them, Position their place); Emails.Participants says how many of the
+	// invitations were newly queued.
+	Invited []PersonView `json:"invited,omitempty"`
+	Pins    []string     `json:"pins,omitempty"`
+	Forbids []string     `json:"forbids,omitempty"`
 	// Rounds (scheduled): what happened to each round the schedule looked at.
 	Rounds    []Result     `json:"rounds,omitempty"`
 	Pairs     []PairView   `json:"pairs,omitempty"`

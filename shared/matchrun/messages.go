@@ -42,6 +42,7 @@ func (s *Service) participantEmails(pl *plan) ([]mail.Message, error) {
 		}
 		key := participantKey(p.ID, r.ID, reg.ID)
 		unsub := s.unsubscribeURL(key, pl.at)
+		withdraw := s.withdrawURL(r, reg.ID, pl.at)
 		var (
 			msg mail.Message
 			err error
@@ -51,7 +52,7 @@ func (s *Service) participantEmails(pl *plan) ([]mail.Message, error) {
 			d := mail.IntroData{
 				Name: reg.Name, ProgrammeName: p.Name, RoundName: r.Name, Mode: string(p.Mode), Role: string(reg.Role),
 				Icebreakers: p.Icebreakers, ReplyWithin: aWeek(locale),
-				CoordinatorEmail: coordinator, UnsubscribeURL: unsub,
+				CoordinatorEmail: coordinator, UnsubscribeURL: unsub, WithdrawURL: withdraw,
 			}
 			if len(p.Topics) > 0 {
 				d.FirstTopic = p.Topics[0]
@@ -69,7 +70,7 @@ func (s *Service) participantEmails(pl *plan) ([]mail.Message, error) {
 		default:
 			msg, err = s.Templates.Render(string(o.Kind), locale, mail.OutcomeData{
 				Name: reg.Name, ProgrammeName: p.Name, RoundName: r.Name, Reason: o.Reason, Position: o.Position,
-				CapPercent: p.Rules.CountryCapPercent, CoordinatorEmail: coordinator, UnsubscribeURL: unsub,
+				CapPercent: p.Rules.CountryCapPercent, CoordinatorEmail: coordinator, UnsubscribeURL: unsub, WithdrawURL: withdraw,
 			})
 		}
 		if err != nil {

@@ -67,8 +67,10 @@ func (s *Service) repair(ctx context.Context, ev Event, dry bool, now time.Time)
 	for _, id := range people {
 		named[id] = true
 	}
-	// The pairs to end.
+	// The pairs to end. A pair that ended because a member withdrew may be named too: its
+	// other members are free to re-pair (the withdrawal's alert carries that event).
 	ended := map[string]*pairup.Pair{}
+	withdrawn := map[string]*pairup.Pair{} // named pairs a member withdrew from
 	if len(ev.Replacing) > 0 {
 		fe := pairup.FieldErrors{}
 		for i, id := range ev.Replacing {
@@ -76,6 +78,8 @@ func (s *Service) repair(ctx context.Context, ev Event, dry bool, now time.Time)
 			switch {
 			case pr == nil:
 				fe.Add(fmt.Sprintf("replacing[%d]", i), fmt.Sprintf("%q is not a pair of this round", id))
+			case !pr.Active() && pr.EndReason == pairup.PairEndWithdrawn && slices.ContainsFunc(people, pr.Has):
+				withdrawn[id] = pr
 			case !pr.Active():
 				return Result{}, pairup.Errorf(pairup.ECONFLICT, "Pair %s ended on %s (%s): this re-pair was made before. Nothing was changed.", id, day(pr.EndedAt), pr.EndReason)
 			case !slices.ContainsFunc(people, pr.Has):
@@ -130,8 +134,24 @@ func (s *Service) repair(ctx context.Context, ev Event, dry bool, now time.Time)
 			mentees[pr.Members[0].RegistrationID]++
 		}
 	}
+	// After a withdrawal, someone named who is in a pair made since it ended was re-paired
+	// before: a repeat of the event. A mentor may keep their other mentees meanwhile.
+	freed := map[string]bool{}
+	for _, w := range withdrawn {
+		for _, id := range people {
+			if !w.Has(id) {
+				continue
+			}
+			freed[id] = true
+			for _, pr := range pairs {
+				if pr.Active() && pr.Has(id) && !pr.CreatedAt.Before(w.EndedAt) {
+					return Result{}, pairup.Errorf(pairup.ECONFLICT, "%s has been re-paired since their partner withdrew (pair %s): this re-pair was made before. Nothing was changed.", pl.person(id), pr.ID)
+				}
+			}
+		}
+	}
 	for _, id := range people {
-		if inPair[id] {
+		if inPair[id] && !(p.Mode == pairup.ModeMentor && freed[id]) {
 			return Result{}, pairup.Errorf(pairup.ECONFLICT, "%s is also in a pair that is not being replaced; name all their pairs in \"replacing\", or leave it out.", pl.person(id))
 		}
 	}
@@ -280,6 +300,9 @@ func (s *Service) repair(ctx context.Context, ev Event, dry bool, now time.Time)
 		if _, ok := newOutcomes[id]; ok {
 			continue
 		}
+		if p.Mode == pairup.ModeMentor && freed[id] && mentees[id] > 0 {
+			continue // a mentor with no new mentee keeps the ones they have
+		}
 		o := outcomeOf(id)
 		o.Kind, o.PairIDs, o.Position = pairup.OutcomeUnmatched, nil, 0
 		o.Reason = repairReason
@@ -419,7 +442,7 @@ func (s *Service) repairIntros(pl *plan, made []pairup.Pair) ([]mail.Message, er
 			d := mail.IntroData{
 				Name: reg.Name, ProgrammeName: p.Name, RoundName: r.Name, Mode: string(p.Mode), Role: string(reg.Role),
 				Icebreakers: p.Icebreakers, ReplyWithin: aWeek(locale), Repaired: true,
-				CoordinatorEmail: coordinator, UnsubscribeURL: s.unsubscribeURL(key, pl.at),
+				CoordinatorEmail: coordinator, UnsubscribeURL: s.unsubscribeURL(key, pl.at), WithdrawURL: s.withdrawURL(r, reg.ID, pl.at),
 			}
 			if len(p.Topics) > 0 {
 				d.FirstTopic = p.Topics[0]

@@ -35,6 +35,10 @@ type Store interface {
 	ListOutcomes(ctx context.Context, programmeID, roundID string) ([]pairup.Outcome, error)
 	Repair(ctx context.Context, programmeID, roundID string, ended []string, reason string, at time.Time, made []pairup.Pair, outcomes []pairup.Outcome, msgs []mail.Message) error
 	Enqueue(ctx context.Context, msgs []mail.Message) (int, error)
+	// The next round's invitations (nextround.go).
+	ListDeferred(ctx context.Context, programmeID string) ([]pairup.Outcome, error)
+	GetRegistration(ctx context.Context, programmeID, roundID, id string) (*pairup.Registration, error)
+	ParticipantRegistrations(ctx context.Context, participantID string) ([]pairup.Registration, error)
 }
 
 // DefaultCommitLease is how long a commit holds its round: far longer than a commit of a few
@@ -139,16 +143,22 @@ func (s *Service) openRound(ctx context.Context, ev Event) (Result, error) {
 		return Result{}, err
 	}
 	if err := s.Store.CreateRound(ctx, r); pairup.ErrorCode(err) == pairup.ECONFLICT {
-		return Result{}, pairup.Errorf(pairup.ECONFLICT, "Programme %s already has a round %q; choose another id.", p.ID, r.ID)
+		// The same event again (a retry after a lost answer) goes on to the invitations, which
+		// are queued once; a different round under the same id is refused.
+		existing, gerr := s.Store.GetRound(ctx, p.ID, r.ID)
+		if gerr != nil || !sameCalendar(existing, r) {
+			return Result{}, pairup.Errorf(pairup.ECONFLICT, "Programme %s already has a round %q; choose another id.", p.ID, r.ID)
+		}
+		r = existing
 	} else if err != nil {
 		return Result{}, err
 	}
 	s.Log.InfoContext(ctx, "round opened", "programme", p.ID, "round", r.ID)
-	return Result{
+	return s.inviteDeferred(ctx, p, r, Result{
 		Summary: fmt.Sprintf("Opened %s for %s: signup from %s until %s; the round runs %s to %s.", r.Name, p.Name,
 			day(r.SignupOpens), day(r.SignupCloses), day(r.Starts), day(r.Ends)),
 		Action: ev.Action, Programme: p.ID, Round: r.ID, State: string(r.State),
-	}, nil
+	})
 }
 
 func (s *Service) closeSignup(ctx context.Context, ev Event, now time.Time) (Result, error) {

@@ -335,6 +335,7 @@ func (s *Service) prompt(p *pairup.Programme, r *pairup.Round, pr *pairup.Pair, 
 	msg, err := s.Templates.Render("prompt", locale(p, m.reg), mail.PromptData{
 		Name: m.reg.Name, ProgrammeName: p.Name, RoundName: r.Name, Number: k, Topic: p.Topics[k],
 		Partners: partners(pr, m.reg.ID, byID), CoordinatorEmail: coordinator(p), UnsubscribeURL: s.unsubscribeURL(key, now),
+		WithdrawURL: s.withdrawURL(r, m.reg, now),
 	})
 	return s.finish(msg, err, key, m.reg.Email, "prompt", p.ID)
 }
@@ -348,7 +349,7 @@ func (s *Service) checkIn(p *pairup.Programme, r *pairup.Round, pr *pairup.Pair,
 	msg, err := s.Templates.Render("checkin", locale(p, m.reg), mail.CheckInData{
 		Name: m.reg.Name, ProgrammeName: p.Name, RoundName: r.Name, Partners: partners(pr, m.reg.ID, byID),
 		YesURL: survey.CheckInLink(s.Links, s.BaseURL, yes, exp), NoURL: survey.CheckInLink(s.Links, s.BaseURL, no, exp),
-		CoordinatorEmail: coordinator(p), UnsubscribeURL: s.unsubscribeURL(key, now),
+		CoordinatorEmail: coordinator(p), UnsubscribeURL: s.unsubscribeURL(key, now), WithdrawURL: s.withdrawURL(r, m.reg, now),
 	})
 	return s.finish(msg, err, key, m.reg.Email, "checkin", p.ID)
 }
@@ -439,7 +440,7 @@ func (s *Service) surveyEmail(p *pairup.Programme, r *pairup.Round, kind pairup.
 	msg, err := s.Templates.Render("survey", loc, mail.SurveyData{
 		Name: m.reg.Name, ProgrammeName: p.Name, RoundName: r.Name, Kind: string(kind), Reminder: n,
 		SurveyURL: link, Closes: formatDate(loc, w.Closes.Add(-time.Second).In(m.loc)),
-		CoordinatorEmail: coordinator(p), UnsubscribeURL: s.unsubscribeURL(key, now),
+		CoordinatorEmail: coordinator(p), UnsubscribeURL: s.unsubscribeURL(key, now), WithdrawURL: s.withdrawURL(r, m.reg, now),
 	})
 	return s.finish(msg, err, key, m.reg.Email, "survey-"+string(kind), p.ID)
 }
