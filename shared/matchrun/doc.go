@@ -21,4 +21,13 @@
 //
 // A dry run computes everything the same way, writes nothing but the coordinators' proposal
 // email, and sends participants nothing.
+//
+// # The next round
+//
+// Opening a round (nextround.go) invites the people the country cap deferred in the
+// programme's earlier rounds first, in signup order, one email each under a deterministic key
+// (repeating the event queues none twice); their link (package signup's Rejoins) puts them in
+// the new round with their old answers, signup time and participant id. Someone who withdrew
+// from a round is in no later matching: the matching reads confirmed registrations, and pins or
+// forbids naming them are dropped; a re-pair may name the pair a withdrawal ended, once.
 package matchrun
