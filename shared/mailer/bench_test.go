@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/pairup/pairup/shared/config"
+	"github.com/pairup/pairup/shared/internal/faulthttp"
 	"github.com/pairup/pairup/shared/localenv"
 	"github.com/pairup/pairup/shared/localmail"
 	"github.com/pairup/pairup/shared/mail"
@@ -77,17 +78,17 @@ func benchRun(b *testing.B, n int, rate float64) benchResult {
 	if cfg.MailConcurrency != 1 || cfg.MailRate != rate {
 		b.Fatalf("config: concurrency %d, rate %v", cfg.MailConcurrency, cfg.MailRate)
 	}
-	var ses, ddb *faultDoer
+	var ses, ddb *faulthttp.Client
 	logs := &fltSyncBuffer{}
 	m, err := mailer.New(ctx, cfg, mailer.Deps{
 		Clock: pairup.SystemClock{},
 		Log:   slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		SES: []func(*sesv2.Options){func(o *sesv2.Options) {
-			ses = newFaultDoer(o.HTTPClient)
+			ses = faulthttp.New(o.HTTPClient)
 			o.HTTPClient = ses
 		}},
 		DynamoDB: []func(*dynamodb.Options){func(o *dynamodb.Options) {
-			ddb = newFaultDoer(o.HTTPClient)
+			ddb = faulthttp.New(o.HTTPClient)
 			o.HTTPClient = ddb
 		}},
 	})

@@ -5,12 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pairup/pairup/shared/internal/faulthttp"
 	"github.com/pairup/pairup/shared/mail"
 	"github.com/pairup/pairup/shared/mailer"
 	"github.com/pairup/pairup/shared/pairup"
 )
 
-// Fault tests of what the mailer writes to its log and whom it mails; helpers in faults_test.go.
+// Fault tests of what the mailer writes to its log and whom it mails; their world is faults_test.go's.
 
 // 10. AWS errors whose messages name the recipient — SES's MessageRejected in the sandbox, a
 // DynamoDB error on marking a message sent — reach the log as their codes only, never their
@@ -19,22 +20,21 @@ func TestFaultLogsNoAddress(t *testing.T) {
 	e := newFltEnv(t)
 	msgs := e.messages(2)
 	rejected, unmarked := msgs[0], msgs[1]
-	e.ses.Hook = func(r *fltRequest) (*http.Response, error) {
+	e.ses.SetHook(func(r *faulthttp.Request) (*http.Response, error) {
 		if r.To == rejected.To {
-			return fltResponse(r.Req, http.StatusBadRequest, "application/json", "MessageRejected",
-				`{"message":"Email address is not verified. The following identities failed the check in region EU-WEST-2: `+r.To+`"}`), nil
+			return faulthttp.SESError(r.Req, http.StatusBadRequest, "MessageRejected",
+				"Email address is not verified. The following identities failed the check in region EU-WEST-2: "+r.To), nil
 		}
 		return nil, nil
-	}
-	e.ddb.Hook = func(r *fltRequest) (*http.Response, error) {
+	})
+	e.ddb.SetHook(func(r *faulthttp.Request) (*http.Response, error) {
 		// MarkSent of the second message: the only update that sets providerId.
 		body := string(r.Body)
 		if strings.Contains(r.Req.Header.Get("X-Amz-Target"), "UpdateItem") && strings.Contains(body, "providerId") && strings.Contains(body, unmarked.Key) {
-			return fltResponse(r.Req, http.StatusBadRequest, "application/x-amz-json-1.0", "ValidationException",
-				`{"__type":"com.amazon.coral.validate#ValidationException","message":"One or more parameter values were invalid: `+unmarked.To+`"}`), nil
+			return faulthttp.DynamoDBError(r.Req, "ValidationException", "One or more parameter values were invalid: "+unmarked.To), nil
 		}
 		return nil, nil
-	}
+	})
 	e.enqueue(msgs)
 
 	res := e.stream(fltStreamEvent(fltKeys(msgs)...))
