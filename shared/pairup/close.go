@@ -55,7 +55,7 @@ type RoundStats struct {
 	Waitlisted    int            `json:"waitlisted"`
 	Unmatched     map[string]int `json:"unmatched,omitempty"` // by reason
 	// During the round.
-	RePaired  int           `json:"rePaired"`  // people a re-pair moved from a pair into another
+	RePaired  int           `json:"rePaired"`  // people moved from a pair that ended (re-pair, withdrawal) into another
 	Withdrawn int           `json:"withdrawn"` // registrations withdrawn by the close
 	CheckIns  CheckInCounts `json:"checkIns"`
 	// At the close: the pairs still running, and what their members chose. Every pair at close
@@ -110,7 +110,8 @@ func (rec RoundRecord) Stats(closedAt time.Time) RoundStats {
 		}
 	}
 
-	// Re-pairs: members of a pair a re-pair ended who are in another pair of the round.
+	// Re-pairs: members of a pair that ended (a re-pair, a partner's withdrawal) who are in
+	// another pair of the round.
 	pairsOf := map[string]int{}
 	for _, p := range rec.Pairs {
 		for _, m := range p.Members {
@@ -119,7 +120,7 @@ func (rec RoundRecord) Stats(closedAt time.Time) RoundStats {
 	}
 	moved := map[string]bool{}
 	for _, p := range rec.Pairs {
-		if p.EndReason != PairEndRepaired {
+		if p.Active() {
 			continue
 		}
 		for _, m := range p.Members {

@@ -37,6 +37,7 @@ func TestRoundStats(t *testing.T) {
 			ended(pair("h+i", committed, "h", "i"), committed.Add(20*day), PairEndRepaired), // re-paired after its check-in
 			pair("h+j", committed.Add(20*day), "h", "j"),                                    // nobody answers
 			ended(pair("k+w", committed, "k", "w"), committed.Add(5*day), PairEndWithdrawn), // ended before its check-in
+			pair("k+z", committed.Add(30*day), "k", "z"),                                    // k, re-paired after w withdrew; nobody answers
 		},
 		CheckIns: []CheckIn{
 			{PairID: "a+b", RegistrationID: "a", Answer: CheckInYes}, {PairID: "a+b", RegistrationID: "b", Answer: CheckInYes},
@@ -55,12 +56,12 @@ func TestRoundStats(t *testing.T) {
 	want := RoundStats{
 		Registrations: 12, Confirmed: 11, Participants: 9, Countries: 7, Pairs: 4, Trios: 1, Deferred: 1,
 		Unmatched: map[string]int{"no shared language": 1},
-		RePaired:  1, // h, moved from h+i to h+j (i is in no other pair)
+		RePaired:  2, // h, moved from h+i to h+j (i is in no other pair); k from k+w to k+z
 		Withdrawn: 2,
 		// yes a, b; no c, h; none: d, e (c+d+e), f, g (f+g), i (h+i ran to day 14); h+j's day 14 came
-		// before the close, so h and j too; k+w ended on day 5.
-		CheckIns:     CheckInCounts{Yes: 2, No: 2, None: 7},
-		PairsAtClose: 4, ContinuedPairs: 1, ConcludedPairs: 1, PartialPairs: 1, NoChoicePairs: 1,
+		// before the close, so h and j too, and k+z's, so k and z; k+w ended on day 5.
+		CheckIns:     CheckInCounts{Yes: 2, No: 2, None: 9},
+		PairsAtClose: 5, ContinuedPairs: 1, ConcludedPairs: 1, PartialPairs: 1, NoChoicePairs: 2,
 		Surveys:  map[SurveyKind]SurveyRate{SurveyMid: {Invited: 10, Responded: 1}, SurveyEnd: {Invited: 9, Responded: 2}},
 		ClosedAt: closed,
 	}
@@ -100,7 +101,7 @@ func TestRoundStats(t *testing.T) {
 			{RegistrationID: "c", Kind: OutcomeDeferred}, {RegistrationID: "d", Kind: OutcomeUnmatched, Reason: "r"}}
 		got := rec.Stats(closed)
 		if got.Registrations != 5 || got.Confirmed != 4 || got.Participants != 2 || got.Countries != 2 || got.Deferred != 1 ||
-			!reflect.DeepEqual(got.Unmatched, map[string]int{"r": 1}) || got.Pairs != 6 || got.Trios != 1 {
+			!reflect.DeepEqual(got.Unmatched, map[string]int{"r": 1}) || got.Pairs != 7 || got.Trios != 1 {
 			t.Errorf("from outcomes: %+v", got)
 		}
 	})
