@@ -43,7 +43,7 @@ func TestSignupFormSingleUse(t *testing.T) {
 		t.Fatalf("registrations %+v, want the first only", regs)
 	}
 	waitMails(t, addrs[0], 1)
-	time.Sleep(time.Second) // an email, were one queued, would be in the emulator by now
+	s.drain() // an email, were one queued, is in the emulator now
 	for _, a := range addrs[1:] {
 		if n := len(mails(t, a)); n != 0 {
 			t.Errorf("%s got %d emails from a reused form", a, n)
@@ -277,7 +277,7 @@ func TestSignupLatestAnswersWin(t *testing.T) {
 			if after, err := s.store.GetRegistration(ctx, demo.ILN, demo.ILNRound, regs[0].ID); err != nil || after.Name != "Ada Lovelace" || after.Country != "AU" || after.ConfirmSends != confirmed.ConfirmSends {
 				t.Fatalf("a signup changed the confirmed registration: %+v %v", after, err)
 			}
-			time.Sleep(500 * time.Millisecond)
+			s.drain() // an email, were one queued, is in the emulator now
 			if n := len(mails(t, email)); n != len(ms) {
 				t.Fatalf("%d emails, want %d", n, len(ms))
 			}

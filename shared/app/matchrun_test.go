@@ -68,14 +68,31 @@ func (s *stack) run(h func(context.Context, matchrun.Event) (matchrun.Result, er
 
 func dry(b bool) *bool { return &b }
 
-// settle waits until each address has want emails, then a second more, and checks none has more:
-// a duplicate would have arrived by then.
+// settle waits until each address has want emails, then until the outbox holds nothing unsent,
+// and checks none has more: a duplicate, were one queued, is in the emulator by then.
+func (s *stack) settle(t *testing.T, addrs []string, want int) {
+	t.Helper()
+	for _, a := range addrs {
+		waitMails(t, a, want)
+	}
+	s.drain()
+	for _, a := range addrs {
+		if n := len(mails(t, a)); n != want {
+			t.Errorf("%s has %d emails, want %d", a, n, want)
+		}
+	}
+}
+
+// settle is the older form of s.settle: after the emails it waits a second, a bound on "nothing
+// more arrives", instead of until the outbox holds nothing unsent. It stays only while
+// withdraw_test.go (in progress in another change) calls it; move its callers to s.settle and
+// delete it.
 func settle(t *testing.T, addrs []string, want int) {
 	t.Helper()
 	for _, a := range addrs {
 		waitMails(t, a, want)
 	}
-	time.Sleep(time.Second) // give a duplicate time to arrive
+	time.Sleep(time.Second) // bounds "no duplicate arrives"
 	for _, a := range addrs {
 		if n := len(mails(t, a)); n != want {
 			t.Errorf("%s has %d emails, want %d", a, n, want)
@@ -128,7 +145,7 @@ func TestMatchRunILN(t *testing.T) {
 	if !strings.Contains(proposal.Subject, "dry run") || !strings.Contains(proposal.HTML, "Librarian 1") {
 		t.Errorf("proposal: %q\n%.500s", proposal.Subject, proposal.HTML)
 	}
-	settle(t, addrs, 1) // the confirmation only
+	s.settle(t, addrs, 1) // the confirmation only
 
 	// Commit: close signup, then commit.
 	s.run(h, matchrun.Event{Action: matchrun.ActionCloseSignup, Programme: demo.ILN, Round: demo.ILNRound})
@@ -137,7 +154,7 @@ func TestMatchRunILN(t *testing.T) {
 	if res.State != string(pairup.RoundActive) || res.Emails == nil || res.Emails.Participants != 40 {
 		t.Fatalf("commit: %+v", res)
 	}
-	settle(t, addrs, 2) // confirmation + exactly one from the commit
+	s.settle(t, addrs, 2) // confirmation + exactly one from the commit
 	pairs, err := s.store.ListPairs(ctx, demo.ILN, demo.ILNRound)
 	if err != nil {
 		t.Fatal(err)
@@ -194,7 +211,7 @@ func TestMatchRunILN(t *testing.T) {
 	if !strings.Contains(res.Summary, "nothing was sent") {
 		t.Errorf("second commit: %s", res.Summary)
 	}
-	settle(t, addrs, 2)
+	s.settle(t, addrs, 2)
 }
 
 // TestMatchRunHKLA is the mentor-mode check: 4 mentors taking 2 mentees each, 12 eligible

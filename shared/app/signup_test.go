@@ -174,7 +174,7 @@ func TestSignupBots(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(500 * time.Millisecond) // an email, were one sent, would be in the emulator by now
+	s.drain() // an email, were one queued, is in the emulator now
 	if regs := s.registrations(demo.ILN, demo.ILNRound); len(regs) != 0 {
 		t.Fatalf("bots stored %d registrations", len(regs))
 	}
@@ -282,7 +282,7 @@ func TestSignupTenAtOnce(t *testing.T) {
 		t.Fatalf("%d registrations, want 1", len(regs))
 	}
 	waitMails(t, email, 1)
-	time.Sleep(time.Second) // give any duplicate time to arrive
+	s.drain() // a duplicate, were one queued, is in the emulator now
 	if m := mails(t, email); len(m) != 1 {
 		t.Fatalf("%d confirmation emails, want 1", len(m))
 	}
@@ -300,7 +300,7 @@ func TestSignupAgainResends(t *testing.T) {
 	if st, body := s.post("/p/iln/signup", s.ilnForm(email), nil); st != http.StatusOK || !strings.Contains(body, "Check your inbox") {
 		t.Fatalf("second signup %d", st)
 	}
-	time.Sleep(500 * time.Millisecond)
+	s.drain() // a second email, were one queued, is in the emulator now
 	if m := mails(t, email); len(m) != 1 {
 		t.Fatalf("%d emails inside the cool-down, want 1", len(m))
 	}
@@ -315,7 +315,7 @@ func TestSignupAgainResends(t *testing.T) {
 	// The cap (5 per registration) holds.
 	s.clock.Advance(3 * time.Minute)
 	s.post("/p/iln/signup", s.ilnForm(email), nil)
-	time.Sleep(500 * time.Millisecond)
+	s.drain() // a sixth email, were one queued, is in the emulator now
 	ms := mails(t, email)
 	if len(ms) != 5 {
 		t.Fatalf("%d emails, want the cap of 5", len(ms))
