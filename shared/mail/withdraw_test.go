@@ -15,12 +15,12 @@ const (
 
 // Every participant's email carries a withdraw link; the coordinators' do not.
 var (
-	_ mail.Withdrawer = mail.IntroData{}
-	_ mail.Withdrawer = mail.OutcomeData{}
-	_ mail.Withdrawer = mail.PromptData{}
-	_ mail.Withdrawer = mail.CheckInData{}
-	_ mail.Withdrawer = mail.SurveyData{}
-	_ mail.Withdrawer = mail.PartnerWithdrewData{}
+	_ mail.Withdrawer   = mail.IntroData{}
+	_ mail.Withdrawer   = mail.OutcomeData{}
+	_ mail.Withdrawer   = mail.PromptData{}
+	_ mail.Withdrawer   = mail.CheckInData{}
+	_ mail.Withdrawer   = mail.SurveyData{}
+	_ mail.Withdrawer   = mail.PartnerWithdrewData{}
 	_ mail.Unsubscriber = mail.PartnerWithdrewData{}
 	_ mail.Unsubscriber = mail.WithdrawalAlertData{}
 	_ mail.Unsubscriber = mail.RepairRequestData{}

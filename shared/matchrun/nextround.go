@@ -68,7 +68,7 @@ func (s *Service) inviteDeferred(ctx context.Context, p *pairup.Programme, r *pa
 		key := inviteKey(p.ID, r.ID, reg.ID)
 		msg, err := s.Templates.Render("invite-rejoin", locale, mail.InviteRejoinData{
 			Name: reg.Name, ProgrammeName: p.Name, RoundName: r.Name, EarlierRound: in.round.Name,
-			RejoinURL: membership.RejoinURL(s.Links, s.BaseURL, membership.Rejoin{ProgrammeID: p.ID, NewRoundID: r.ID, OldRoundID: in.round.ID, OldRegistrationID: reg.ID}, r.SignupCloses),
+			RejoinURL:    membership.RejoinURL(s.Links, s.BaseURL, membership.Rejoin{ProgrammeID: p.ID, NewRoundID: r.ID, OldRoundID: in.round.ID, OldRegistrationID: reg.ID}, r.SignupCloses),
 			SignupCloses: formatDay(locale, r.SignupCloses.Add(-time.Second)), CoordinatorEmail: coordinator,
 			UnsubscribeURL: s.unsubscribeURL(key, now),
 		})
