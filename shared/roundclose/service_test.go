@@ -2,6 +2,7 @@ package roundclose
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,6 +24,10 @@ import (
 var ddbEndpoint string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() { // make test-short: the tests that need DynamoDB Local skip
+		os.Exit(m.Run())
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	svc, err := localenv.StartDynamoDB(ctx, 0)
 	cancel()
@@ -48,6 +53,9 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	if ddbEndpoint == "" {
+		t.Skip("needs DynamoDB Local (not under -short)")
+	}
 	ctx := context.Background()
 	client := localenv.DynamoDBClient(ddbEndpoint)
 	table := fmt.Sprintf("roundclose-%d", time.Now().UnixNano())

@@ -2,6 +2,7 @@ package survey
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +22,10 @@ import (
 var ddbEndpoint string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() { // make test-short: the tests that need DynamoDB Local skip
+		os.Exit(m.Run())
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	svc, err := localenv.StartDynamoDB(ctx, 0)
 	cancel()
@@ -85,6 +90,9 @@ type continueFixture struct {
 // (ended by a re-pair), and the four registrations.
 func newContinueFixture(t *testing.T, state pairup.RoundState) *continueFixture {
 	t.Helper()
+	if ddbEndpoint == "" {
+		t.Skip("needs DynamoDB Local (not under -short)")
+	}
 	ctx := context.Background()
 	client := localenv.DynamoDBClient(ddbEndpoint)
 	table := fmt.Sprintf("survey-%d", time.Now().UnixNano())

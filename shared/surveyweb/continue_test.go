@@ -2,6 +2,7 @@ package surveyweb
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"html"
 	"io"
@@ -28,6 +29,10 @@ import (
 var ddbEndpoint string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() { // make test-short: the tests that need DynamoDB Local skip
+		os.Exit(m.Run())
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	svc, err := localenv.StartDynamoDB(ctx, 0)
 	cancel()
@@ -52,6 +57,9 @@ type pages struct {
 // round r1 is closing, with the pair a+b (Ada, 陳大文) running.
 func newPages(t *testing.T) *pages {
 	t.Helper()
+	if ddbEndpoint == "" {
+		t.Skip("needs DynamoDB Local (not under -short)")
+	}
 	ctx := context.Background()
 	client := localenv.DynamoDBClient(ddbEndpoint)
 	table := fmt.Sprintf("surveyweb-%d", time.Now().UnixNano())
