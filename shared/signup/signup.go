@@ -2,9 +2,11 @@
 // programme, validates a signup, stores it once per email per round together with its double
 // opt-in confirmation email in the outbox (the mailer sends it; the signup answer never waits
 // on SES), and confirms the registration when the person presses the button the signed link
-// leads to. The form cannot be used to send mail to strangers (form.go). It speaks only the
-// domain's types and interfaces; the HTTP layer (package web) and the Lambda function wire it
-// to the world.
+// leads to. The form cannot be used to send mail to strangers (form.go). Participants withdraw
+// from a round, ask for a new partner after theirs withdrew (withdraw.go), and people deferred by
+// the country cap take their place in the next round (rejoin.go) by links in their emails. It
+// speaks only the domain's types and interfaces; the HTTP layer (package web) and the Lambda
+// function wire it to the world.
 package signup
 
 import (

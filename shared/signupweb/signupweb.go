@@ -1,7 +1,9 @@
 // Package signupweb serves the signup function's pages: the programme index, the signup form
 // with server-side validation that re-shows the form with a message by each bad field, the
-// "check your inbox" page, the confirmation link's page and its button, and unsubscribing
-// (the page's button, and mail clients' RFC 8058 one-click POST). It is the HTTP face of
+// "check your inbox" page, the confirmation link's page and its button, unsubscribing (the
+// page's button, and mail clients' RFC 8058 one-click POST), and withdrawing from a round,
+// asking for a new partner after a partner withdrew, and rejoining a new round (withdraw.go,
+// rejoin.go: each link's page has one button). It is the HTTP face of
 // signup.Service, drawn and guarded by the page kit (package web): layout, CSP nonce,
 // cross-origin protection, body limits, languages and error pages are the kit's; the pages'
 // templates (templates/*.html) and their strings are this package's.
