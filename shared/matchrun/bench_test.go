@@ -54,7 +54,7 @@ func benchmarkCommit(b *testing.B, n int) {
 		}
 		b.Cleanup(ddb.Stop) // after the table's deletion (cleanups run last first)
 		e := newEnvAt(b, ddb.Endpoint)
-		e.ddb.askAll = true
+		e.meter.askAll = true
 		round := e.round()
 		setup := time.Now()
 		e.register(benchPeople(n, e.clock.Now(), round.Starts, uint64(n*1000+i)), 16)
@@ -63,14 +63,14 @@ func benchmarkCommit(b *testing.B, n int) {
 		e.must("close", closeEvent())
 		e.clock.Advance(time.Minute)
 
-		e.ddb.arm(nil, true)
+		e.meter.arm(true)
 		start := time.Now()
 		b.StartTimer()
 		res, err := e.invoke(fmt.Sprintf("bench-%d", i), matchEvent(false))
 		b.StopTimer()
 		took := time.Since(start)
-		st := e.ddb.stats()
-		e.ddb.arm(nil, false)
+		st := e.meter.stats()
+		e.meter.arm(false)
 		// Phases, from the requests' times: load and match (up to the first BatchWriteItem),
 		// write the plan, queue the emails, finish.
 		phase := func(from, to time.Time) time.Duration { return to.Sub(from).Round(time.Millisecond) }
