@@ -195,8 +195,12 @@ var Functions = []Function{
 			ID: "MailerSweep", ContextKey: "mailerSweepSchedule",
 			Expression: "rate(1 minute)", Input: `{"action":"sweep"}`,
 		}},
-		TableActions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
+		// BatchGetItem: the suppression check reads the address's own
+		// suppression and the ones kept under keyed hashes of it (an erased
+		// address) in one request; the link key keys those hashes.
+		TableActions: []string{"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
 		SendEmail:    true,
+		LinkKey:      true,
 		ConfigEnv:    []string{keyMailRate},
 		Env:          map[string]string{"PAIRUP_MAIL_CONCURRENCY": strconv.Itoa(mailerConcurrency)},
 		LogAlarms: []LogAlarm{
@@ -289,6 +293,31 @@ var Functions = []Function{
 		// freezes its statistics (UpdateItem); queues email with conditional
 		// puts. The mailer sends it.
 		TableActions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
+		LinkKey:      true,
+	},
+
+	{
+		Name:        "erase",
+		Description: "Erases a person's personal data on request (console event, by address or registration) and, daily, the personal data of rounds closed longer ago than their programme's retention",
+		// 256 MB: an erasure is a few hundred small reads and conditional
+		// writes; retention walks the due rounds' registrations.
+		MemoryMB: 256,
+		// 5 min: a person's erasure takes seconds; retention of a large
+		// round a minute or two. An interrupted run is finished by the next.
+		Timeout: 5 * time.Minute,
+		// One run at a time: the steps are idempotent, so an overlap would be
+		// harmless, but it would only duplicate the work.
+		ReservedConcurrency: 1,
+		Schedules: []Schedule{{
+			ID: "Retention", ContextKey: "retentionSchedule",
+			Expression: "cron(30 3 * * ? *)", Input: `{"action":"retention"}`,
+		}},
+		// Reads programmes (GSI1), rounds, claims, registrations (also by
+		// participant, GSI1), survey responses and outbox messages (the
+		// unsent index and a recipient's partition, GSI1); anonymises with
+		// conditional updates; deletes claims, person records and plain
+		// suppressions (DeleteItem); puts the hashed suppression.
+		TableActions: storeReadWrite,
 		LinkKey:      true,
 	},
 

@@ -536,6 +536,7 @@ func TestFunctions(t *testing.T) {
 			"PAIRUP_MAIL_FROM":             "mentoring@example.org",
 			"PAIRUP_SES_CONFIGURATION_SET": "configset",
 			"PAIRUP_BASE_URL":              "api",
+			"PAIRUP_LINK_KEY_SECRET":       "secret", // keys the hashes erased addresses' suppressions are kept under
 			"PAIRUP_LOG_LEVEL":             "info",
 			"PAIRUP_MAIL_RATE":             "14",
 			"PAIRUP_MAIL_CONCURRENCY":      "2",
@@ -545,6 +546,7 @@ func TestFunctions(t *testing.T) {
 			"PAIRUP_MAIL_FROM":             "mentoring@lib.example.org",
 			"PAIRUP_SES_CONFIGURATION_SET": "configset",
 			"PAIRUP_BASE_URL":              "https://forms.example.org",
+			"PAIRUP_LINK_KEY_SECRET":       "secret",
 			"PAIRUP_LOG_LEVEL":             "debug",
 			"PAIRUP_MAIL_RATE":             "50", // context mailRate
 			"PAIRUP_MAIL_CONCURRENCY":      "2",
@@ -685,8 +687,8 @@ func TestHTTPAPI(t *testing.T) {
 		t.Errorf("%d routes, want %d (signup's and survey's)", n, want)
 	}
 	routes := fx.routes(t, "signup")
-	want := []string{"GET /", "GET /confirm", "GET /p/{programme}/signup", "GET /unsubscribe",
-		"POST /confirm", "POST /p/{programme}/signup", "POST /unsubscribe"}
+	want := []string{"GET /", "GET /confirm", "GET /erase", "GET /new-partner", "GET /p/{programme}/signup", "GET /rejoin", "GET /unsubscribe", "GET /withdraw",
+		"POST /confirm", "POST /erase", "POST /new-partner", "POST /p/{programme}/signup", "POST /rejoin", "POST /unsubscribe", "POST /withdraw"}
 	if !reflect.DeepEqual(routes, want) {
 		t.Errorf("routes %q, want %q", routes, want)
 	}
@@ -817,11 +819,15 @@ func TestLeastPrivilege(t *testing.T) {
 		{"pairup mailer function", map[string][]string{
 			"logs:CreateLogStream": {logsOf("mailer")},
 			"logs:PutLogEvents":    {logsOf("mailer")},
-			"dynamodb:GetItem":     {table},
-			"dynamodb:PutItem":     {table},
-			"dynamodb:Query":       sorted(table, index),
-			"dynamodb:UpdateItem":  {table},
-			"ses:SendEmail":        sorted(identity, configSet, sandbox),
+			// the suppression check: the address's own and those kept under
+			// hashes of an erased address, keyed with the link key
+			"dynamodb:BatchGetItem":         {table},
+			"secretsmanager:GetSecretValue": {secret},
+			"dynamodb:GetItem":              {table},
+			"dynamodb:PutItem":              {table},
+			"dynamodb:Query":                sorted(table, index),
+			"dynamodb:UpdateItem":           {table},
+			"ses:SendEmail":                 sorted(identity, configSet, sandbox),
 			// the table stream, and nothing but it
 			"dynamodb:DescribeStream":   {stream},
 			"dynamodb:GetRecords":       {stream},
@@ -1131,6 +1137,8 @@ func TestScheduledFunctions(t *testing.T) {
 		{"full", "RoundTick", "round-tick", "cron(5 * * * ? *)", "Asia/Hong_Kong", "ENABLED", "{}"}, // context roundTickSchedule
 		{"default", "RoundClose", "round-close", "cron(0 6 * * ? *)", "UTC", "ENABLED", `{"action":"scheduled"}`},
 		{"full", "RoundClose", "round-close", "cron(0 6 * * ? *)", "Asia/Hong_Kong", "ENABLED", `{"action":"scheduled"}`},
+		{"default", "Retention", "erase", "cron(30 3 * * ? *)", "UTC", "ENABLED", `{"action":"retention"}`},
+		{"full", "Retention", "erase", "cron(30 3 * * ? *)", "Asia/Hong_Kong", "ENABLED", `{"action":"retention"}`},
 		{"full", "Tick", "tick", "rate(10 minutes)", "Asia/Hong_Kong", "ENABLED", `{"action":"tick"}`}, // context override
 		{"full", "TickNightly", "tick", "cron(0 3 * * ? *)", "Asia/Hong_Kong", "DISABLED", "{}"},       // "off"
 	}

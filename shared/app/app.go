@@ -10,8 +10,10 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/pairup/pairup/shared/config"
+	"github.com/pairup/pairup/shared/erasure"
 	"github.com/pairup/pairup/shared/links"
 	"github.com/pairup/pairup/shared/mail"
 	"github.com/pairup/pairup/shared/pairup"
@@ -67,7 +69,11 @@ func Signup(ctx context.Context, cfg config.Config, d Deps) (http.Handler, error
 		}
 		withdrawals := &signup.Withdrawals{Store: st, Templates: tpl, Links: signer, Clock: d.Clock, Log: d.Log, BaseURL: cfg.BaseURL}
 		rejoins := &signup.Rejoins{Store: st, Links: signer, Clock: d.Clock, Log: d.Log}
-		return signupweb.New(svc, d.Log, signupweb.WithWithdrawals(withdrawals), signupweb.WithRejoins(rejoins))
+		eraser := &erasure.Service{Store: st, Links: signer, Clock: d.Clock, Log: d.Log, BaseURL: cfg.BaseURL}
+		withdrawals.EraseURL = func(programmeID, roundID, registrationID string, now time.Time) string {
+			return erasure.RegistrationURL(signer, cfg.BaseURL, programmeID, roundID, registrationID, now.Add(erasure.LinkTTL))
+		}
+		return signupweb.New(svc, d.Log, signupweb.WithWithdrawals(withdrawals), signupweb.WithRejoins(rejoins), signupweb.WithErasure(eraser))
 	}
 	return &lazy{build: build, log: d.Log}, nil
 }

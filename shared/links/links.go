@@ -164,6 +164,17 @@ func (s *Signer) Opaque(label, value string) string {
 	return enc.EncodeToString(mac(s.keys[0].secret, "opaque|"+label+"|"+value)[:16])
 }
 
+// Pseudonyms returns value's pseudonyms within label (as Opaque) under every key of the ring,
+// newest first: what a lookup by pseudonym tries, so that a value recorded under an older key is
+// still found after a rotation (for as long as that key stays in the ring).
+func (s *Signer) Pseudonyms(label, value string) []string {
+	out := make([]string, len(s.keys))
+	for i, k := range s.keys {
+		out[i] = enc.EncodeToString(mac(k.secret, "opaque|"+label+"|"+value)[:16])
+	}
+	return out
+}
+
 func mac(secret []byte, payload string) []byte {
 	h := hmac.New(sha256.New, secret)
 	h.Write([]byte(payload))

@@ -38,6 +38,21 @@ type Message struct {
 	// proposal's CSV), in order. Together they hold at most
 	// MaxAttachmentBytes.
 	Attachments []Attachment
+
+	// About names the people the message speaks of whom its Key does not
+	// name: registration ids (an introduction's partners, the mentees a
+	// coordinators' digest lists), or AboutRound for a message that lists
+	// a whole round (a matching proposal). A key names the registrations
+	// among its '/'- and '+'-separated parts (the recipient's, a pair's
+	// members). Erasing a person cancels the unsent messages that are
+	// about them, found by both (package erasure).
+	About []string
+}
+
+// AboutRound is the About entry of a message that lists everyone in a
+// round.
+func AboutRound(programmeID, roundID string) string {
+	return "round:" + programmeID + "/" + roundID
 }
 
 // Attachment is a file attached to a Message.

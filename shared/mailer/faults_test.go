@@ -103,6 +103,10 @@ func fltTable(tb testing.TB) string {
 	return name
 }
 
+// fltLinkKey is the link key of the tests' mailer (hex): it keys the hashes an erased address's
+// suppression is kept under.
+const fltLinkKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
 // fltConfig is the mailer's configuration for table at rate emails per second.
 func fltConfig(tb testing.TB, table string, rate float64) config.Config {
 	tb.Helper()
@@ -112,6 +116,8 @@ func fltConfig(tb testing.TB, table string, rate float64) config.Config {
 		config.EnvDynamoDBEndpoint: ddbEndpoint,
 		config.EnvSESEndpoint:      sesEndpoint,
 		config.EnvMailRate:         strconv.FormatFloat(rate, 'f', -1, 64),
+		config.EnvBaseURL:          "https://pairup.test",
+		config.EnvLinkKey:          fltLinkKey,
 	}
 	cfg, err := config.FromEnv(func(k string) string { return env[k] }, mailer.Needs...)
 	if err != nil {

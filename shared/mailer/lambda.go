@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/pairup/pairup/shared/config"
+	"github.com/pairup/pairup/shared/links"
 	"github.com/pairup/pairup/shared/mail"
 	"github.com/pairup/pairup/shared/pairup"
 	"github.com/pairup/pairup/shared/store"
@@ -21,8 +23,9 @@ import (
 // poller applies the same pattern.
 const StreamFilter = `{"eventName":["INSERT"],"dynamodb":{"NewImage":{"itemType":{"S":["outbox"]},"status":{"S":["pending"]}}}}`
 
-// Needs are the configuration the mailer function requires.
-var Needs = []config.Need{config.NeedTable, config.NeedMail}
+// Needs are the configuration the mailer function requires: the table, mail, and the link key
+// (an erased address's suppression is kept under a hash keyed with it: store.SuppressionHashes).
+var Needs = []config.Need{config.NeedTable, config.NeedMail, config.NeedLinks}
 
 // Event is what the mailer function accepts: a DynamoDB stream batch (Records), or the sweep
 // schedule's {"action":"sweep"}.
@@ -123,7 +126,31 @@ func New(ctx context.Context, cfg config.Config, d Deps) (*Mailer, error) {
 	return &Mailer{
 		Outbox: st, Sender: d.Sender, Clock: d.Clock, Log: d.Log,
 		Limiter: NewLimiter(cfg.MailRate, cfg.MailConcurrency),
+		Hashes:  suppressionHashes(cfg, awsCfg),
 	}, nil
+}
+
+// suppressionHashes returns the Mailer's Hashes: the link key ring is read on first use (in
+// Lambda a Secrets Manager call, never at init) and kept; a failed read is tried again next time.
+func suppressionHashes(cfg config.Config, awsCfg aws.Config) func(context.Context, string) ([]string, error) {
+	var (
+		mu     sync.Mutex
+		signer *links.Signer
+	)
+	return func(ctx context.Context, email string) ([]string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if signer == nil {
+			keys, err := cfg.LoadLinkKeys(ctx, awsCfg)
+			if err != nil {
+				return nil, err
+			}
+			if signer, err = links.NewSigner(keys...); err != nil {
+				return nil, fmt.Errorf("mailer: %w", err)
+			}
+		}
+		return store.SuppressionHashes(signer, email), nil
+	}
 }
 
 // NewLambda returns the mailer function's Lambda handler.

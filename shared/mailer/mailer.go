@@ -29,8 +29,9 @@ type Outbox interface {
 	ReleaseMessage(ctx context.Context, key, leaseID string, due time.Time) error
 	// DueMessages lists up to limit messages a sweep may claim now.
 	DueMessages(ctx context.Context, limit int) ([]string, error)
-	// Suppression returns why mail to email is suppressed; ENOTFOUND if it is not.
-	Suppression(ctx context.Context, email string) (pairup.SuppressionReason, error)
+	// Suppressed returns why mail to email is suppressed, by its own suppression or one kept
+	// under a keyed hash of it (hashes) once it was erased; ENOTFOUND if it is not.
+	Suppressed(ctx context.Context, email string, hashes []string) (pairup.SuppressionReason, error)
 }
 
 // KindConfirm is the kind of a signup's double opt-in confirmation email (package signup). An
@@ -57,6 +58,9 @@ type Mailer struct {
 	Log    *slog.Logger
 	// Limiter paces sends: this invocation's share of the account's rate.
 	Limiter *rate.Limiter
+	// Hashes returns the keyed hashes under which an erased address's suppression is kept
+	// (store.SuppressionHashes with the link key); New sets it. Nil checks the address alone.
+	Hashes func(ctx context.Context, email string) ([]string, error)
 
 	Lease       time.Duration // how long a claim holds a message
 	SendTimeout time.Duration // one SES call, well under Lease
@@ -153,7 +157,13 @@ func (m *Mailer) Process(ctx context.Context, key string) (Outcome, error) {
 	if err := q.ValidateQueued(); err != nil {
 		return m.fail(ctx, log, q, "InvalidMessage")
 	}
-	reason, err := m.Outbox.Suppression(ctx, q.To)
+	var hashes []string
+	if m.Hashes != nil {
+		if hashes, err = m.Hashes(ctx, q.To); err != nil {
+			return m.release(ctx, log, q, m.Clock.Now(), err)
+		}
+	}
+	reason, err := m.Outbox.Suppressed(ctx, q.To, hashes)
 	switch {
 	case err == nil && reason == pairup.SuppressUnsubscribe && q.Kind() == KindConfirm:
 		// The owner asks for mail again by signing up; confirming lifts the unsubscribe.

@@ -44,8 +44,9 @@ func (s *Service) participantEmails(pl *plan) ([]mail.Message, error) {
 		unsub := s.unsubscribeURL(key, pl.at)
 		withdraw := s.withdrawURL(r, reg.ID, pl.at)
 		var (
-			msg mail.Message
-			err error
+			msg   mail.Message
+			err   error
+			about []string // the partners an introduction names (package erasure finds it by them)
 		)
 		switch o.Kind {
 		case pairup.OutcomePaired:
@@ -64,6 +65,7 @@ func (s *Service) participantEmails(pl *plan) ([]mail.Message, error) {
 						continue
 					}
 					d.Partners = append(d.Partners, pl.partner(pl.byID[m.RegistrationID], pr.Reasons, locale))
+					about = append(about, m.RegistrationID)
 				}
 			}
 			msg, err = s.Templates.Render("intro", locale, d)
@@ -79,6 +81,7 @@ func (s *Service) participantEmails(pl *plan) ([]mail.Message, error) {
 		msg.Key = key
 		msg.To = reg.Email
 		msg.Tags = map[string]string{"kind": string(o.Kind), "programme": p.ID}
+		msg.About = about
 		msgs = append(msgs, msg)
 	}
 	return msgs, nil
@@ -190,6 +193,7 @@ func (s *Service) proposals(pl *plan, dry bool, run string) []mail.Message {
 		msg.Key = key
 		msg.To = to
 		msg.Tags = map[string]string{"kind": "proposal", "programme": p.ID}
+		msg.About = []string{mail.AboutRound(p.ID, r.ID)} // it lists everyone in the round
 		msg.Attachments = []mail.Attachment{{
 			FileName: fmt.Sprintf("matching-%s-%s.csv", p.ID, r.ID), ContentType: "text/csv; charset=utf-8", Data: csvData,
 		}}

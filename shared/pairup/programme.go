@@ -85,6 +85,9 @@ type Programme struct {
 	Schedule Schedule `json:"schedule,omitzero"`
 	// Surveys are the programme's own survey forms by kind; a kind left out uses DefaultSurvey.
 	Surveys map[SurveyKind]SurveyForm `json:"surveys,omitempty"`
+	// RetentionDays is how long after a round closes its personal data is kept before the
+	// retention schedule erases it (0: DefaultRetentionDays; see Retention).
+	RetentionDays int `json:"retentionDays,omitempty"`
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
@@ -132,6 +135,7 @@ func (p *Programme) Validate() error {
 	}
 	p.Schedule.validate(fe)
 	validateSurveys(fe, p.Surveys)
+	validateRetention(fe, p.RetentionDays)
 	switch p.Locale {
 	case "en", "zh-Hant":
 	default:

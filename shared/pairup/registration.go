@@ -79,6 +79,10 @@ type Registration struct {
 	ConfirmedAt time.Time `json:"confirmedAt,omitzero"`
 	// WithdrawnAt is when the participant withdrew (Status withdrawn).
 	WithdrawnAt time.Time `json:"withdrawnAt,omitzero"`
+	// ErasedAt is when the registration's personal data was erased (package erasure): its name,
+	// address and profile answers are gone; what the statistics and the matching history need
+	// stays.
+	ErasedAt time.Time `json:"erasedAt,omitzero"`
 	// ConfirmSends counts confirmation emails sent; LastSentAt is when the last one went.
 	ConfirmSends int       `json:"confirmSends"`
 	LastSentAt   time.Time `json:"lastSentAt,omitzero"`

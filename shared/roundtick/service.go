@@ -461,6 +461,7 @@ func (s *Service) reportMissing(p *pairup.Programme, r *pairup.Round, people []*
 		return nil, err
 	}
 	d := mail.ReportMissingData{ProgrammeName: p.Name, RoundName: r.Name, Due: formatDate(mail.English, w.Closes.Add(-time.Second))}
+	var about []string
 	for _, m := range people {
 		if m.reg.Role != pairup.RoleMentee {
 			continue
@@ -471,6 +472,7 @@ func (s *Service) reportMissing(p *pairup.Programme, r *pairup.Round, people []*
 			continue
 		}
 		d.Missing = append(d.Missing, mail.AlertPerson{Name: m.reg.Name, Email: m.reg.Email, Country: m.reg.Country, RegistrationID: m.reg.ID})
+		about = append(about, m.reg.ID)
 	}
 	if len(d.Missing) == 0 {
 		return nil, nil
@@ -484,6 +486,7 @@ func (s *Service) reportMissing(p *pairup.Programme, r *pairup.Round, people []*
 		if msg, err = s.finish(msg, err, key, to, "report-missing", p.ID); err != nil {
 			return nil, err
 		}
+		msg.About = about // the mentees it lists (package erasure finds it by them)
 		out = append(out, msg)
 	}
 	return out, nil

@@ -59,6 +59,10 @@ type Store interface {
 	// MessageRecipient returns the address an outbox message went to; ENOTFOUND if none.
 	MessageRecipient(ctx context.Context, messageKey string) (string, error)
 	pairup.Suppressions
+	// UnsuppressHashed lifts the suppressions kept under keyed hashes of an erased address
+	// (links.Signer.Pseudonyms with pairup.SuppressionLabel) that have reason; absent ones are
+	// no-ops, ECONFLICT if one has another reason.
+	UnsuppressHashed(ctx context.Context, hashes []string, reason pairup.SuppressionReason) error
 }
 
 // Service runs signups. All fields but the durations are required; zero durations take the
@@ -387,10 +391,14 @@ func NewID() string {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
-// liftUnsubscribe lifts an unsubscribe of email; bounces and complaints stay (the mailer skips
+// liftUnsubscribe lifts an unsubscribe of email, and one kept under a keyed hash of it if the
+// address was erased before (package erasure); bounces and complaints stay (the mailer skips
 // their mail).
 func (s *Service) liftUnsubscribe(ctx context.Context, email string) error {
 	err := s.Store.Unsuppress(ctx, email, pairup.SuppressUnsubscribe)
+	if err == nil || pairup.ErrorCode(err) == pairup.ECONFLICT {
+		err = s.Store.UnsuppressHashed(ctx, s.Links.Pseudonyms(pairup.SuppressionLabel, email), pairup.SuppressUnsubscribe)
+	}
 	if err != nil && pairup.ErrorCode(err) != pairup.ECONFLICT {
 		return fmt.Errorf("signup: lift unsubscribe: %w", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 
+	"github.com/pairup/pairup/shared/erasure"
 	"github.com/pairup/pairup/shared/pairup"
 	"github.com/pairup/pairup/shared/signup"
 	"github.com/pairup/pairup/shared/web"
@@ -46,6 +47,8 @@ var Routes = []string{
 	"POST /new-partner",
 	"GET /rejoin",
 	"POST /rejoin",
+	"GET /erase",
+	"POST /erase",
 }
 
 //go:embed templates/*.html
@@ -67,6 +70,7 @@ type Server struct {
 
 	withdrawals *signup.Withdrawals // withdraw.go (nil: those pages answer 404)
 	rejoins     *signup.Rejoins     // rejoin.go
+	erasure     *erasure.Service    // erase.go
 }
 
 // New returns a Server for svc, with the services opts give it (withdraw.go). Templates are
@@ -74,9 +78,9 @@ type Server struct {
 func New(svc *signup.Service, log *slog.Logger, opts ...Option) (*Server, error) {
 	kit, err := web.NewKit(log, web.Pages{
 		FS:      templateFS,
-		Names:   []string{"index", "signup", "confirm", "unsubscribe", "withdraw", "new-partner", "rejoin"},
+		Names:   []string{"index", "signup", "confirm", "unsubscribe", "withdraw", "new-partner", "rejoin", "erase"},
 		Funcs:   template.FuncMap{"field": textField, "choices": choiceField},
-		Strings: web.Catalogue{"zh-Hant": joinStrings(zhHant, withdrawZhHant)},
+		Strings: web.Catalogue{"zh-Hant": joinStrings(zhHant, withdrawZhHant, eraseZhHant)},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("signupweb: %w", err)
@@ -96,6 +100,9 @@ func New(svc *signup.Service, log *slog.Logger, opts ...Option) (*Server, error)
 		"POST /unsubscribe":          s.handleUnsubscribe,
 	}
 	for route, h := range s.withdrawRoutes() {
+		handlers[route] = h
+	}
+	for route, h := range s.eraseRoutes() {
 		handlers[route] = h
 	}
 	for _, route := range Routes {
@@ -274,8 +281,9 @@ func (s *Server) handleUnsubscribeForm(w http.ResponseWriter, r *http.Request) {
 	}
 	s.kit.Render(w, r, http.StatusOK, "unsubscribe", struct {
 		web.Page
-		Token string
-	}{s.kit.Page(r, "Stop emails?"), token})
+		Token    string
+		EraseURL string
+	}{s.kit.Page(r, "Stop emails?"), token, s.eraseOffer(token)})
 }
 
 // handleUnsubscribe takes the unsubscribe page's button (the token in the body) and mail
@@ -292,7 +300,12 @@ func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		s.kit.Error(w, r, err, linkTitles)
 		return
 	}
-	s.kit.Message(w, r, http.StatusOK, "You are unsubscribed", []string{
+	paras, link := []string{
 		"We will send no more email to this address. If you sign up for a programme again, we will send you the email to confirm that signup, and once you confirm it, email you about it.",
-	}, web.Home)
+	}, web.Home
+	if u := s.eraseOffer(token); u != "" {
+		paras = append(paras, "You can also have all your personal data erased:")
+		link = web.Link{Href: u, Text: "Erase my data"}
+	}
+	s.kit.Message(w, r, http.StatusOK, "You are unsubscribed", paras, link)
 }

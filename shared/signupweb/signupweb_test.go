@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pairup/pairup/shared/demo"
+	"github.com/pairup/pairup/shared/erasure"
 	"github.com/pairup/pairup/shared/links"
 	"github.com/pairup/pairup/shared/pairup"
 	"github.com/pairup/pairup/shared/signup"
@@ -72,7 +73,9 @@ func newFixture(t *testing.T) *fixture {
 	// Withdrawing and rejoining read their store only once a link verifies.
 	withdrawals := &signup.Withdrawals{Links: signer, Clock: svc.Clock, BaseURL: svc.BaseURL, Log: svc.Log}
 	rejoins := &signup.Rejoins{Links: signer, Clock: svc.Clock, Log: svc.Log}
-	s, err := signupweb.New(svc, slog.New(slog.DiscardHandler), signupweb.WithWithdrawals(withdrawals), signupweb.WithRejoins(rejoins))
+	// So does erasing.
+	eraser := &erasure.Service{Links: signer, Clock: svc.Clock, Log: svc.Log, BaseURL: svc.BaseURL}
+	s, err := signupweb.New(svc, slog.New(slog.DiscardHandler), signupweb.WithWithdrawals(withdrawals), signupweb.WithRejoins(rejoins), signupweb.WithErasure(eraser))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,8 @@
 //	continue answer   ROUND#<programme>#<round>      CONTINUE#<pair>#<reg>   –                    –                      –
 //	person            PERSON#<email>                 PERSON                  –                    –                      –
 //	suppression       SUPPRESS#<email>               SUPPRESS                –                    –                      –
-//	outbox message    OUTBOX#<key>                   OUTBOX                  OUTBOX²              <due>#<key>²           400 days
+//	erased suppr.     SUPPRESS#h:<hash>⁵             SUPPRESS                –                    –                      –
+//	outbox message    OUTBOX#<key>                   OUTBOX                  OUTBOX² | <to>⁶      <due>#<key>² | <at>#<key>⁶  400 days
 //	form nonce        FORM#<nonce>                   FORM                    –                    –                      the form's expiry
 //	source counter    LIMIT#source#<source id>⁴      HOUR#<yyyy-mm-ddThh>    –                    –                      the hour's end
 //	confirm counter   LIMIT#confirm#<programme>      DAY#<yyyy-mm-dd>        –                    –                      the day's end
@@ -48,6 +49,12 @@
 //	  in signup order (<signedUpAt> fixed-width, then the registration id), for the next round
 //	⁴ a keyed hash of the address a signup came from (links.Signer.Opaque), never the address;
 //	  hours and days are UTC
+//	⁵ the suppression of an erased address, kept under a keyed hash of it (SuppressionHashes:
+//	  links.Signer.Pseudonyms with pairup.SuppressionLabel), never the address
+//	⁶ once the message has left the unsent states (sent, failed, skipped): its recipient's
+//	  partition, GSI1PK the address itself (copied from to; every address holds '@', which no
+//	  other GSI1 partition does), <at> the fixed-width time it left them: how erasure finds the
+//	  emails that went to an address. Removed, with to, when that address is erased
 //
 // <email> is the normalised address (pairup.NormaliseEmail). A registration holds the
 // pairup.Registration (its answers, status, and once withdrawn withdrawnAt); a person deferred
@@ -88,6 +95,13 @@
 // typed), firstAt, submittedAt and submissions. A continue answer holds programmeId, roundId,
 // pairId, registrationId, choice (continue, conclude) and at. The table's stream (new images) carries new outbox messages to the mailer.
 //
+// A message keeps its subject, bodies and attachments only while it is unsent: once sent,
+// failed or skipped they are removed (nothing reads them after sending). A message also holds
+// about (mail.Message.About: registration ids, or "round:<programme>/<round>", of the people it
+// speaks of whom its key does not name). Erasure (erasure.go) sets erasedAt on what it
+// anonymises: a registration, a survey response, a message it cancelled or took the address
+// from, and a round retention has finished (store-only on the round item).
+//
 // # Expiry
 //
 // A pending registration and its email claim carry ExpiresAt (the expires passed to Register);
@@ -95,6 +109,44 @@
 // days later), so the store itself treats an item whose ExpiresAt has passed (Store.Now) as
 // gone: reads return ENOTFOUND or leave it out, and Register may take over an expired claim.
 // "Now" is always the clock the Store was built with (New), never the real time behind it.
+//
+// # Personal data and erasure
+//
+// Items that hold a person's name, address, profile or free text, and what erasing a person
+// (package erasure) does to each, in the order it visits them:
+//
+//	registration      name, email, languages, timeZone, interests, preference, eligibility,
+//	                  locale: removed, erasedAt set (AnonymiseRegistration); ids, status, role,
+//	                  country, sector, careerStage, capacity, priority and times stay (statistics,
+//	                  matching history). In a round not closed it is first withdrawn
+//	                  (WithdrawForErasure: no more email, no matching)
+//	outbox message    unsent, speaking of the person (to their address, their registration id
+//	                  among the key's '/' and '+' parts, or in about): cancelled, subject, bodies
+//	                  and attachments removed, and to if it is their address (CancelMessages).
+//	                  Sent ones hold no body (retire); those to their address lose to and the
+//	                  index keys (EraseSentMessages). Bodies of emails to others that named the
+//	                  person (partners' introductions and prompts, coordinators' alerts and
+//	                  proposals with their CSV) went when those were sent
+//	survey response   free-text answers (and any not among the question's fixed values):
+//	                  removed, erasedAt set (EraseSurveyAnswers); scales and choices stay
+//	outcome           a deferred one leaves the next round's invitation list (LeaveDeferred);
+//	                  its reason names countries and counts, never a person
+//	email claim       the address is in its key: deleted (DeleteEmailClaim;
+//	                  DeleteRoundEmailClaims for a whole round)
+//	suppression       moved under a keyed hash of the address, SUPPRESS#h:<hash> (HashSuppression),
+//	                  so the address stays suppressed (Suppressed checks both forms)
+//	person            the address and participant id: deleted last (DeletePerson), so that an
+//	                  interrupted erasure finds the person's registrations again through it
+//
+// Items that name no one and stay: pairs (registration and participant ids; reasons hold
+// countries, sectors, stages, interests, languages, time-zone gaps and, for a trio, registration
+// ids), check-in and continue answers (ids and the answer), rounds (their frozen matching and
+// closing statistics are never touched), form nonces and counters (keyed hashes). Finding a
+// person: their claim in each round (GetItem per round, consistent), their person's participant
+// id (GSI1 PARTICIPANT#, eventually consistent), and, in recent rounds, the round's
+// registrations filtered by address (RegistrationsByEmail: a withdrawn pending signup has lost
+// its claim). Retention erases a closed round's registrations by the same steps, each
+// registration's address last, keeping what the person has in later rounds.
 //
 // # Access patterns
 //
@@ -221,11 +273,14 @@
 //	ClaimMessage              UpdateItem SET status = sending, leaseId, leaseUntil, GSI1SK ADD
 //	                          attempts 1 IF status = pending OR (status = sending AND leaseUntil
 //	                          <= now); returns the new item; failed → not claimable
-//	MarkSent                  UpdateItem SET status = sent, providerId, sentAt REMOVE GSI1PK,
-//	                          GSI1SK, leaseId, leaseUntil IF attribute_exists(PK) AND status <>
-//	                          sent (the first success stays)
-//	MarkFailed, MarkSkipped   UpdateItem SET status, error REMOVE GSI1PK, GSI1SK, leaseId,
-//	                          leaseUntil IF status = sending AND leaseId = lease (else ECONFLICT)
+//	MarkSent                  UpdateItem SET status = sent, providerId, sentAt, GSI1PK = to,
+//	                          GSI1SK = at#key REMOVE subject, text, html, attachments, leaseId,
+//	                          leaseUntil IF attribute_exists(PK) AND status <> sent AND
+//	                          attribute_not_exists(erasedAt) (the first success stays; an erased
+//	                          message stays erased)
+//	MarkFailed, MarkSkipped   UpdateItem SET status, error, GSI1PK = to, GSI1SK = at#key REMOVE
+//	                          subject, text, html, attachments, leaseId, leaseUntil IF status =
+//	                          sending AND leaseId = lease (else ECONFLICT)
 //	ReleaseMessage            UpdateItem SET status = pending, GSI1SK = due#key ADD attempts -1
 //	                          REMOVE leaseId, leaseUntil IF status = sending AND leaseId = lease
 //	                          (else ECONFLICT)
@@ -233,6 +288,39 @@
 //	DueMessages               Query GSI1 GSI1PK = OUTBOX AND GSI1SK < "<now>$" (eventually
 //	                          consistent; the claim decides), projection key
 //	UnsentMessages            Query GSI1 GSI1PK = OUTBOX (the backlog), projection key
+//	GetPerson                 GetItem PK=PERSON#email SK=PERSON
+//	ClaimedRegistrations      for each round, GetItem EMAIL#email (projection registrationId),
+//	                          then GetItem REG#id, 8 rounds at a time (consistent)
+//	RegistrationsByEmail      Query PK=ROUND#p#r AND begins_with(SK, REG#) FILTER email = e
+//	AllRegistrations          Query PK=ROUND#p#r AND begins_with(SK, REG#), expired ones included
+//	GetRegistrationAny        GetItem PK=ROUND#p#r SK=REG#id, expired ones included
+//	WithdrawForErasure        UpdateItem SET status = withdrawn, withdrawnAt IF status IN
+//	                          (pending, confirmed)
+//	AnonymiseRegistration     UpdateItem SET erasedAt REMOVE name, email, languages, timeZone,
+//	                          interests, preference, eligibility, locale IF attribute_exists(email)
+//	                          OR erasedAt is absent or zero
+//	CancelMessages            Query GSI1 GSI1PK = OUTBOX (projection key, to, about), filtered in
+//	                          Go; per match UpdateItem SET status = skipped, error = erased,
+//	                          erasedAt, (GSI1PK = to, GSI1SK = at#key | REMOVE to, GSI1PK, GSI1SK)
+//	                          REMOVE subject, text, html, attachments, leaseId, leaseUntil IF
+//	                          status IN (pending, sending)
+//	EraseSentMessages         Query GSI1 GSI1PK = email (projection key); per message UpdateItem
+//	                          SET erasedAt REMOVE to, GSI1PK, GSI1SK IF GSI1PK = email
+//	EraseSurveyAnswers        UpdateItem SET erasedAt REMOVE answers.<q>… IF attribute_exists(PK)
+//	                          AND one of them exists
+//	LeaveDeferred             UpdateItem outcome REMOVE GSI1PK, GSI1SK IF attribute_exists(GSI1PK)
+//	DeleteEmailClaim          DeleteItem EMAIL#email IF attribute_exists(PK)
+//	DeleteRoundEmailClaims    Query PK=ROUND#p#r AND begins_with(SK, EMAIL#) (keys), DeleteItem each
+//	HashSuppression           GetItem SUPPRESS#email; PutItem SUPPRESS#h:hash (an unsubscribe IF
+//	                          attribute_not_exists(PK) OR reason = unsubscribe: never over a bounce
+//	                          or complaint); DeleteItem SUPPRESS#email IF reason = as read
+//	Suppressed                BatchGetItem SUPPRESS#email and each SUPPRESS#h:hash (consistent,
+//	                          projection reason; unprocessed keys asked again); the strongest reason
+//	UnsuppressHashed          DeleteItem each SUPPRESS#h:hash IF attribute_not_exists(PK) OR reason = r
+//	DeletePerson              DeleteItem PERSON#email IF attribute_exists(PK)
+//	RoundErasedAt             GetItem round, projection erasedAt
+//	MarkRoundErased           UpdateItem round SET erasedAt = if_not_exists(erasedAt, at) IF
+//	                          attribute_exists(PK)
 //
 // Single-item reads and queries of a partition are strongly consistent (read your own writes);
 // index queries are not. The matching's requests (SetRoundPairing, BeginCommit, FinishCommit,

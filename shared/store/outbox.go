@@ -42,12 +42,18 @@ const (
 
 // Outbox item attribute names used in expressions.
 const (
-	attrLeaseID    = "leaseId"
-	attrLeaseUntil = "leaseUntil"
-	attrAttempts   = "attempts"
-	attrError      = "error"
-	attrFeedback   = "feedback"
-	attrFeedbackAt = "feedbackAt"
+	attrLeaseID     = "leaseId"
+	attrLeaseUntil  = "leaseUntil"
+	attrAttempts    = "attempts"
+	attrError       = "error"
+	attrFeedback    = "feedback"
+	attrFeedbackAt  = "feedbackAt"
+	attrSubject     = "subject"
+	attrText        = "text"
+	attrHTML        = "html"
+	attrAttachments = "attachments"
+	attrAbout       = "about"
+	attrErasedAt    = "erasedAt"
 )
 
 type outboxItem struct {
@@ -77,6 +83,10 @@ type outboxItem struct {
 	// Attachments are the message's attachments, each one's data gzip-compressed (a binary
 	// attribute), so that a CSV of a few hundred rows fits the item easily.
 	Attachments []storedAttachment `json:"attachments,omitempty"`
+	// About names whom the message speaks of beyond its key (mail.Message.About).
+	About []string `json:"about,omitempty"`
+	// An erasure that cancels the message or takes its address sets erasedAt (erasure.go); it
+	// is not a field, as the encoder would store a zero time on every message.
 }
 
 type storedAttachment struct {
@@ -183,6 +193,7 @@ func (it *outboxItem) queued() *mail.Queued {
 		Message: mail.Message{
 			Key: it.Key, To: it.To, Subject: it.Subject, Text: it.Text, HTML: it.HTML,
 			ListUnsubscribe: it.ListUnsubscribe, Tags: it.Tags, Attachments: loadAttachments(it.Attachments),
+			About: it.About,
 		},
 		Status: it.Status, CreatedAt: it.CreatedAt, Attempts: it.Attempts,
 		LeaseID: it.LeaseID, LeaseUntil: it.LeaseUntil, ProviderID: it.ProviderID, SentAt: it.SentAt,
@@ -206,6 +217,7 @@ func (s *Store) outboxPut(m mail.Message, now time.Time) (*types.Put, error) {
 		ExpiresAt: now.Add(outboxTTL).Unix(), ItemType: typeOutbox,
 		Key: m.Key, Status: mail.StatusPending, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
 		ListUnsubscribe: m.ListUnsubscribe, Tags: m.Tags, CreatedAt: now, Attachments: attachments,
+		About: m.About,
 	})
 	if err != nil {
 		return nil, err
@@ -337,17 +349,18 @@ func (s *Store) ClaimMessage(ctx context.Context, key string, lease time.Duratio
 	return it.queued(), true, nil
 }
 
-// MarkSent records that SES accepted a message: status sent, the provider's id, sentAt, out of
-// the unsent index. It applies unless the message is already sent (a lease that expired while
-// SES was slow may have let another sender send and mark it; the first mark stays).
+// MarkSent records that SES accepted a message: status sent, the provider's id, sentAt. The
+// message leaves the unsent index for its recipient's (retire): its subject, bodies and
+// attachments are dropped, as nothing needs them once sent. It applies unless the message is
+// already sent (a lease that expired while SES was slow may have let another sender send and
+// mark it; the first mark stays) or an erasure cancelled it meanwhile (the record stays erased).
 func (s *Store) MarkSent(ctx context.Context, key, providerID string) error {
 	now := s.now()
-	update := expression.Set(expression.Name(attrStatus), expression.Value(mail.StatusSent)).
+	update := retire(expression.Set(expression.Name(attrStatus), expression.Value(mail.StatusSent)).
 		Set(expression.Name(attrProviderID), expression.Value(providerID)).
-		Set(expression.Name(attrSentAt), expression.Value(formatTime(now))).
-		Remove(expression.Name(attrGSI1PK)).Remove(expression.Name(attrGSI1SK)).
-		Remove(expression.Name(attrLeaseID)).Remove(expression.Name(attrLeaseUntil))
-	cond := exists().And(expression.Name(attrStatus).NotEqual(expression.Value(mail.StatusSent)))
+		Set(expression.Name(attrSentAt), expression.Value(formatTime(now))), key, now)
+	cond := exists().And(expression.Name(attrStatus).NotEqual(expression.Value(mail.StatusSent))).
+		And(expression.AttributeNotExists(expression.Name(attrErasedAt)))
 	err := s.updateMessage(ctx, key, update, cond)
 	if _, failed := conditionFailed(err); failed {
 		return nil
@@ -371,10 +384,8 @@ func (s *Store) MarkSkipped(ctx context.Context, key, leaseID, reason string) er
 }
 
 func (s *Store) finish(ctx context.Context, op, key, leaseID string, status mail.Status, why string) error {
-	update := expression.Set(expression.Name(attrStatus), expression.Value(status)).
-		Set(expression.Name(attrError), expression.Value(why)).
-		Remove(expression.Name(attrGSI1PK)).Remove(expression.Name(attrGSI1SK)).
-		Remove(expression.Name(attrLeaseID)).Remove(expression.Name(attrLeaseUntil))
+	update := retire(expression.Set(expression.Name(attrStatus), expression.Value(status)).
+		Set(expression.Name(attrError), expression.Value(why)), key, s.now())
 	err := s.updateMessage(ctx, key, update, holds(leaseID))
 	if _, failed := conditionFailed(err); failed {
 		err = pairup.Errorf(pairup.ECONFLICT, "Message %q is no longer leased by this sender.", key)
@@ -466,6 +477,24 @@ func (s *Store) unsent(ctx context.Context, op string, limit int, kc expression.
 	}
 	return keys, nil
 }
+
+// retire adds to update what every message that leaves the unsent states (sent, failed,
+// skipped) goes through: its subject, bodies and attachments are dropped (the mailer and
+// ses-events need only the key, the recipient and the delivery state after sending), its lease
+// is removed, and it moves from the unsent index to its recipient's: GSI1PK becomes the address
+// itself, copied from to by the update (every address holds '@', which no other GSI1 partition
+// does), GSI1SK "<at>#<key>". Erasing a person finds their messages there (EraseSentMessages).
+func retire(update expression.UpdateBuilder, key string, at time.Time) expression.UpdateBuilder {
+	for _, a := range bodyAttrs {
+		update = update.Remove(expression.Name(a))
+	}
+	return update.Set(expression.Name(attrGSI1PK), expression.Name(attrTo)).
+		Set(expression.Name(attrGSI1SK), expression.Value(dueKey(at, key))).
+		Remove(expression.Name(attrLeaseID)).Remove(expression.Name(attrLeaseUntil))
+}
+
+// bodyAttrs are what a message says: dropped once it leaves the unsent states.
+var bodyAttrs = []string{attrSubject, attrText, attrHTML, attrAttachments}
 
 // holds is the condition "the message is sending under lease leaseID".
 func holds(leaseID string) expression.ConditionBuilder {

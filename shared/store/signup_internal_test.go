@@ -26,7 +26,7 @@ func TestAnswerAttributes(t *testing.T) {
 		t.Fatal(err)
 	}
 	own := []string{"id", "programmeId", "roundId", "participantId", "returning", "email", "status", "createdAt",
-		attrConfirmedAt, attrConfirmSends, attrLastSentAt}
+		attrConfirmedAt, attrConfirmSends, attrLastSentAt, "withdrawnAt", attrErasedAt}
 	for _, a := range answerAttrs {
 		if _, ok := m[a]; !ok {
 			t.Errorf("answer attribute %q is not a registration attribute (%v)", a, keys(m))

@@ -83,6 +83,9 @@ func (s *Service) loadCheckIn(ctx context.Context, token string) (*checkInCtx, e
 		return nil, invalidLink()
 	}
 	reg, err := s.Store.GetRegistration(ctx, ref.ProgrammeID, ref.RoundID, ref.RegistrationID)
+	if err == nil && !reg.ErasedAt.IsZero() {
+		err = erased()
+	}
 	if err != nil {
 		return nil, linkTarget(err)
 	}
@@ -115,6 +118,12 @@ func linkTarget(err error) error {
 		return pairup.Errorf(pairup.ENOTFOUND, "What this link points to no longer exists: the round may have been closed and its data erased.")
 	}
 	return fmt.Errorf("survey: %w", err)
+}
+
+// erased is the ENOTFOUND of a link whose registration's personal data was erased: it takes no
+// more answers (package erasure).
+func erased() error {
+	return pairup.Errorf(pairup.ENOTFOUND, "This participant's data has been erased.")
 }
 
 func localeOf(p *pairup.Programme, reg *pairup.Registration) string {
@@ -263,6 +272,9 @@ func (s *Service) loadSurvey(ctx context.Context, token string) (*FormView, *pai
 		return nil, nil, linkTarget(err)
 	}
 	reg, err := s.Store.GetRegistration(ctx, ref.ProgrammeID, ref.RoundID, ref.RegistrationID)
+	if err == nil && !reg.ErasedAt.IsZero() {
+		err = erased()
+	}
 	if err != nil {
 		return nil, nil, linkTarget(err)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/pairup/pairup/infra/local/devenv"
 	"github.com/pairup/pairup/shared/app"
 	"github.com/pairup/pairup/shared/config"
+	"github.com/pairup/pairup/shared/erasure"
 	"github.com/pairup/pairup/shared/links"
 	"github.com/pairup/pairup/shared/mailer"
 	"github.com/pairup/pairup/shared/matchrun"
@@ -67,6 +68,9 @@ var functions = map[string]builder{
 	},
 	"round-tick": func(ctx context.Context, cfg config.Config) (any, error) {
 		return roundtick.NewLambda(ctx, cfg, roundtick.Deps{})
+	},
+	"erase": func(ctx context.Context, cfg config.Config) (any, error) {
+		return erasure.NewLambda(ctx, cfg, erasure.Deps{})
 	},
 	"round-close": func(ctx context.Context, cfg config.Config) (any, error) {
 		return roundclose.NewLambda(ctx, cfg, roundclose.Deps{})
