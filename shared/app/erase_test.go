@@ -209,8 +209,10 @@ func TestEraseILN(t *testing.T) {
 	win, _ := p.SurveyWindow(round, pairup.SurveyMid)
 	s.clock.Set(win.Opens.Add(time.Hour))
 	words := map[string]string{v.ID: "I am " + v.Name + " (" + v.Email + "), thank you", partner.ID: "The partner's own words", w.ID: "Signed, " + w.Name}
+	surveyLinks := map[string]string{}
 	for _, reg := range []pairup.Registration{v, partner, w} {
 		l := survey.SurveyLink(s.signer, s.srv.URL, survey.SurveyRef{ProgrammeID: demo.ILN, RoundID: demo.ILNRound, Kind: pairup.SurveyMid, RegistrationID: reg.ID}, win.Closes)
+		surveyLinks[reg.ID] = l
 		if _, st, page := s.press(l, url.Values{"q.satisfaction": {"5"}, "q.impact": {"contacts"}, "q.comments": {words[reg.ID]}}); st != http.StatusOK {
 			t.Fatalf("%s's survey: %d\n%.600s", reg.Name, st, page)
 		}
@@ -267,6 +269,10 @@ func TestEraseILN(t *testing.T) {
 	}
 	if resp, err := s.store.GetSurveyResponse(ctx, demo.ILN, demo.ILNRound, pairup.SurveyMid, v.ID); err != nil || resp.Answers["satisfaction"][0] != "5" || resp.Answers["comments"] != nil {
 		t.Errorf("V's survey response keeps %+v, %v; want the scale without the words", resp, err)
+	}
+	// Her survey link takes no more answers.
+	if getPage, st, _ := s.press(surveyLinks[v.ID], url.Values{"q.satisfaction": {"1"}, "q.comments": {v.Name}}); st != http.StatusNotFound || !strings.Contains(getPage, "no longer exists") {
+		t.Errorf("V's survey link after the erasure: %d\n%.600s", st, getPage)
 	}
 	// The link again: nothing left.
 	if getPage, st, _ := s.press(eraseLink, nil); !strings.Contains(getPage, "Nothing left to erase") {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -367,4 +368,22 @@ func TestHashedSuppression(t *testing.T) {
 	mustOK(t, s.UnsuppressHashed(ctx, []string{"newkeyhash2", "oldkeyhash2"}, pairup.SuppressUnsubscribe))
 	_, err = s.Suppressed(ctx, other, []string{"newkeyhash2", "oldkeyhash2"})
 	wantCode(t, err, pairup.ENOTFOUND)
+}
+
+// TestDocNamesErasure checks that the package doc describes erasure: its section, the hashed
+// suppression's key, the recipient's index, and every store step erasure uses.
+func TestDocNamesErasure(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	mustOK(t, err)
+	for _, want := range []string{
+		"# Personal data and erasure", "SUPPRESS#h:<hash>", "OUTBOX² | <to>⁶",
+		"GetPerson", "ClaimedRegistrations", "RegistrationsByEmail", "AllRegistrations", "GetRegistrationAny",
+		"WithdrawForErasure", "AnonymiseRegistration", "CancelMessages", "EraseSentMessages", "EraseSurveyAnswers",
+		"LeaveDeferred", "DeleteEmailClaim", "DeleteRoundEmailClaims", "HashSuppression", "Suppressed",
+		"UnsuppressHashed", "DeletePerson", "RoundErasedAt", "MarkRoundErased",
+	} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("doc.go does not name %s", want)
+		}
+	}
 }
