@@ -688,3 +688,39 @@ func TestRetentionDays(t *testing.T) {
 		t.Error("an active round is due for retention")
 	}
 }
+
+// TestEraseRefusedWhileCommitting: while a matching run holds the commit lease of one of the
+// person's rounds, erasure refuses with a clear message and changes nothing; once the lease has
+// run out it goes ahead. A registration erased before is finished off by its reference alone.
+func TestEraseRefusedWhileCommitting(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	m := pairup.Round{ProgrammeID: "iln", ID: "matching", Name: "Matching round", State: pairup.RoundMatching,
+		SignupOpens: now.AddDate(0, -1, 0), SignupCloses: now.AddDate(0, 0, -1), Starts: now.AddDate(0, 0, 7), Ends: now.AddDate(0, 4, 0), UpdatedAt: now}
+	w.must(w.st.CreateRound(ctx, &m))
+	w.register("matching", "ada-m", ada, "Ada Lovelace", now.AddDate(0, -1, 0))
+	if _, err := w.st.BeginCommit(ctx, "iln", "matching", "run-1", 5*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	before := w.normalised()
+	_, err := w.svc.ErasePerson(ctx, ada)
+	if pairup.ErrorCode(err) != pairup.ECONFLICT || !strings.Contains(pairup.ErrorMessage(err), "committing round iln/matching") {
+		t.Fatalf("erasure during a commit: %v, want ECONFLICT naming the round", err)
+	}
+	if !slices.Equal(w.normalised(), before) {
+		t.Fatal("the refused erasure changed the table")
+	}
+	w.clock.Set(now.Add(6 * time.Minute))
+	rep, err := w.svc.ErasePerson(ctx, ada)
+	if err != nil || rep.Registrations != 3 || rep.Withdrawn != 2 {
+		t.Fatalf("erasure after the lease ran out: %+v, %v", rep, err)
+	}
+	rep, err = w.svc.EraseRegistration(ctx, "iln", "cur", "ada-cur")
+	if err != nil || !strings.HasPrefix(rep.Summary, "Nothing to erase: the table holds no personal data for this registration") {
+		t.Errorf("erasing an erased registration: %+v, %v", rep, err)
+	}
+	_, err = w.svc.EraseRegistration(ctx, "iln", "cur", "nobody")
+	if pairup.ErrorCode(err) != pairup.ENOTFOUND {
+		t.Errorf("erasing an unknown registration: %v, want ENOTFOUND", err)
+	}
+}
