@@ -83,23 +83,6 @@ func (s *stack) settle(t *testing.T, addrs []string, want int) {
 	}
 }
 
-// settle is the older form of s.settle: after the emails it waits a second, a bound on "nothing
-// more arrives", instead of until the outbox holds nothing unsent. It stays only while
-// withdraw_test.go (in progress in another change) calls it; move its callers to s.settle and
-// delete it.
-func settle(t *testing.T, addrs []string, want int) {
-	t.Helper()
-	for _, a := range addrs {
-		waitMails(t, a, want)
-	}
-	time.Sleep(time.Second) // bounds "no duplicate arrives"
-	for _, a := range addrs {
-		if n := len(mails(t, a)); n != want {
-			t.Errorf("%s has %d emails, want %d", a, n, want)
-		}
-	}
-}
-
 // TestMatchRunILN is issue 9's end-to-end check for peer mode: 40 signups through the hosted
 // form, a quarter from one country, confirmed by their links; a dry run sends participants
 // nothing and changes nothing; the commit sends each participant exactly one email; no pair

@@ -198,7 +198,7 @@ func TestWithdrawAndNextRoundILN(t *testing.T) {
 	if !repaired || len(emailsWith(t, b.Email, "new partner")) != 1 {
 		t.Errorf("B re-paired %v, with %d new-partner introductions", repaired, len(emailsWith(t, b.Email, "new partner")))
 	}
-	settle(t, []string{coordinator}, before+1) // nothing more reached the coordinators
+	s.settle(t, []string{coordinator}, before+1) // nothing more reached the coordinators
 
 	// The next round opens: the deferred are invited first, their invitations queued at open.
 	var deferred []pairup.Registration
