@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/pairup/pairup/shared/demo"
+	"github.com/pairup/pairup/shared/erasure"
 	"github.com/pairup/pairup/shared/matchrun"
 	"github.com/pairup/pairup/shared/pairup"
 	"github.com/pairup/pairup/shared/roundclose"
@@ -276,6 +277,24 @@ func TestRoundCloseILN(t *testing.T) {
 	}
 	if all, _ := s.store.ListContinues(ctx, demo.ILN, demo.ILNRound); len(all) != len(picks) {
 		t.Errorf("%d continue answers, want %d", len(all), len(picks))
+	}
+
+	// An erasure after the close (a participant who answered the end survey in free text and
+	// chose to continue): no trace of their email or name anywhere in the table, and the closed
+	// round's frozen statistics are unchanged.
+	gone := regs[first]
+	frozen := s.frozenStats(demo.ILN, demo.ILNRound)
+	if len(naming(s.scanTable(), gone.Email)) == 0 {
+		t.Fatal("the table holds no trace of the person before the erasure: the check below could not fail")
+	}
+	if _, err := s.eraseFn()(ctx, erasure.Event{Action: erasure.ActionErase, Email: gone.Email}); err != nil {
+		t.Fatalf("erase: %v", err)
+	}
+	if left := naming(s.scanTable(), gone.Email, gone.Name); len(left) > 0 {
+		t.Errorf("after the erasure, %d items still name the person:\n%s", len(left), strings.Join(left, "\n"))
+	}
+	if got := s.frozenStats(demo.ILN, demo.ILNRound); got != frozen {
+		t.Errorf("the erasure changed the frozen statistics:\n%s\n%s", got, frozen)
 	}
 }
 
