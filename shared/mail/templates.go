@@ -56,16 +56,6 @@ func NewTemplates() (*Templates, error) {
 	return ParseTemplates(sub)
 }
 
-// MustTemplates is NewTemplates for package initialisation; the embedded
-// templates are tested, so it panics only on a broken build.
-func MustTemplates() *Templates {
-	t, err := NewTemplates()
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // ParseTemplates reads templates laid out as described at [Templates] from
 // the root of fsys, which must also hold layout.html. Every template must
 // exist in DefaultLocale.

@@ -177,9 +177,6 @@ func (p *Programme) ConfirmationEmailCap() int {
 	return 5
 }
 
-// LanguageCodes are the codes the form offers (nil: all of ISO 639-1).
-func (p *Programme) LanguageCodes() []string { return p.Languages }
-
 func hasOption(opts []Option, v string) bool {
 	for _, o := range opts {
 		if o.Value == v {
