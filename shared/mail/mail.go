@@ -66,6 +66,13 @@ type Attachment struct {
 	ContentType string
 	// Data is the file's content, not encoded.
 	Data []byte
+	// Inline marks a part the HTML body shows (an image it references as "cid:" + ContentID)
+	// rather than a file to save: it is sent with disposition inline. See [CIDURL].
+	Inline bool
+	// ContentID names an inline part for the HTML body's cid: URLs: required when Inline,
+	// unique within the message, at most MaxContentIDLen bytes of letters, digits and
+	// '.', '-', '_', '@' (no angle brackets: the sender adds them).
+	ContentID string
 }
 
 // Attachment limits. SES accepts a message of at most 10 MB after encoding,
@@ -89,8 +96,8 @@ func (m Message) Kind() string { return m.Tags["kind"] }
 // Validate reports what makes m unsendable: no recipient or subject, no body,
 // a line break where a header value goes, a List-Unsubscribe value that is
 // not an absolute http(s) URL, or an attachment that is empty, has no plain
-// file name or no valid content type, or attachments larger than
-// MaxAttachmentBytes together.
+// file name or no valid content type, an inline part without a valid and unique
+// content id, or attachments larger than MaxAttachmentBytes together.
 func (m Message) Validate() error {
 	var errs []error
 	switch {
@@ -135,6 +142,7 @@ func validateAttachments(as []Attachment) []error {
 		}
 		total += len(a.Data)
 	}
+	errs = append(errs, validateInline(as)...)
 	if total > MaxAttachmentBytes {
 		errs = append(errs, fmt.Errorf("attachments hold %d bytes, more than %d", total, MaxAttachmentBytes))
 	}

@@ -29,8 +29,9 @@ var _ SESAPI = (*sesv2.Client)(nil)
 // Each message goes out as Simple content: subject, text and HTML bodies in
 // UTF-8, which SES MIME-encodes itself, and the List-Unsubscribe headers as
 // Simple content Headers. Attachments go as Simple content Attachments
-// (disposition attachment, base64 transfer encoding). Tags become SES
-// EmailTags.
+// (disposition attachment, base64 transfer encoding); an inline part (an image
+// the HTML shows by its cid: URL) with disposition inline and its ContentId.
+// Tags become SES EmailTags.
 type SES struct {
 	client    SESAPI
 	from      string
@@ -79,13 +80,20 @@ func (s *SES) Send(ctx context.Context, m mail.Message) (string, error) {
 		msg.Headers = append(msg.Headers, types.MessageHeader{Name: aws.String(h[0]), Value: aws.String(h[1])})
 	}
 	for _, a := range m.Attachments {
-		msg.Attachments = append(msg.Attachments, types.Attachment{
+		att := types.Attachment{
 			FileName:                aws.String(a.FileName),
 			ContentType:             aws.String(a.ContentType),
 			RawContent:              a.Data, // the SDK base64-encodes it for the request
 			ContentDisposition:      types.AttachmentContentDispositionAttachment,
 			ContentTransferEncoding: types.AttachmentContentTransferEncodingBase64,
-		})
+		}
+		if a.Inline {
+			att.ContentDisposition = types.AttachmentContentDispositionInline
+		}
+		if a.ContentID != "" {
+			att.ContentId = aws.String(a.ContentID)
+		}
+		msg.Attachments = append(msg.Attachments, att)
 	}
 	in := &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(s.from),

@@ -93,6 +93,8 @@ type storedAttachment struct {
 	FileName    string `json:"fileName"`
 	ContentType string `json:"contentType"`
 	Gzip        []byte `json:"gzip"`
+	Inline      bool   `json:"inline,omitempty"`    // shown in the HTML body (mail.Attachment.Inline)
+	ContentID   string `json:"contentId,omitempty"` // its cid: name
 }
 
 func storeAttachments(as []mail.Attachment) ([]storedAttachment, error) {
@@ -112,7 +114,7 @@ func storeAttachments(as []mail.Attachment) ([]storedAttachment, error) {
 		if err := zw.Close(); err != nil {
 			return nil, err
 		}
-		out[i] = storedAttachment{FileName: a.FileName, ContentType: a.ContentType, Gzip: b.Bytes()}
+		out[i] = storedAttachment{FileName: a.FileName, ContentType: a.ContentType, Gzip: b.Bytes(), Inline: a.Inline, ContentID: a.ContentID}
 	}
 	return out, nil
 }
@@ -126,7 +128,7 @@ func loadAttachments(stored []storedAttachment) []mail.Attachment {
 	}
 	out := make([]mail.Attachment, len(stored))
 	for i, a := range stored {
-		out[i] = mail.Attachment{FileName: a.FileName, ContentType: a.ContentType, Data: gunzip(a.Gzip)}
+		out[i] = mail.Attachment{FileName: a.FileName, ContentType: a.ContentType, Data: gunzip(a.Gzip), Inline: a.Inline, ContentID: a.ContentID}
 	}
 	return out
 }
