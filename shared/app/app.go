@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/pairup/pairup/shared/config"
@@ -75,30 +74,5 @@ func Signup(ctx context.Context, cfg config.Config, d Deps) (http.Handler, error
 		}
 		return signupweb.New(svc, d.Log, signupweb.WithWithdrawals(withdrawals), signupweb.WithRejoins(rejoins), signupweb.WithErasure(eraser))
 	}
-	return &lazy{build: build, log: d.Log}, nil
-}
-
-// lazy builds its handler on the first request that succeeds in building it.
-type lazy struct {
-	mu    sync.Mutex
-	h     http.Handler
-	build func(context.Context) (http.Handler, error)
-	log   *slog.Logger
-}
-
-func (l *lazy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	l.mu.Lock()
-	if l.h == nil {
-		h, err := l.build(r.Context())
-		if err != nil {
-			l.mu.Unlock()
-			l.log.ErrorContext(r.Context(), "start handler", "code", web.ErrorCode(err))
-			http.Error(w, "The service is starting up. Please try again in a moment.", http.StatusServiceUnavailable)
-			return
-		}
-		l.h = h
-	}
-	h := l.h
-	l.mu.Unlock()
-	h.ServeHTTP(w, r)
+	return web.Lazy(build, d.Log), nil
 }

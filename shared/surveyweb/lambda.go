@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
@@ -58,7 +57,7 @@ func Handler(ctx context.Context, cfg config.Config, d Deps) (http.Handler, erro
 		}
 		return New(&survey.Service{Store: st, Templates: tpl, Links: signer, Clock: d.Clock, Log: d.Log, BaseURL: cfg.BaseURL}, d.Log)
 	}
-	return &lazy{build: build, log: d.Log}, nil
+	return web.Lazy(build, d.Log), nil
 }
 
 // NewLambda is the survey function's Lambda handler: Handler behind the HTTP API payload 2.0
@@ -69,29 +68,4 @@ func NewLambda(ctx context.Context, cfg config.Config, d Deps) (any, error) {
 		return nil, err
 	}
 	return httpadapter.NewV2(h).ProxyWithContext, nil
-}
-
-// lazy builds its handler on the first request that succeeds in building it.
-type lazy struct {
-	mu    sync.Mutex
-	h     http.Handler
-	build func(context.Context) (http.Handler, error)
-	log   *slog.Logger
-}
-
-func (l *lazy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	l.mu.Lock()
-	if l.h == nil {
-		h, err := l.build(r.Context())
-		if err != nil {
-			l.mu.Unlock()
-			l.log.ErrorContext(r.Context(), "start handler", "code", web.ErrorCode(err))
-			http.Error(w, "The service is starting up. Please try again in a moment.", http.StatusServiceUnavailable)
-			return
-		}
-		l.h = h
-	}
-	h := l.h
-	l.mu.Unlock()
-	h.ServeHTTP(w, r)
 }
