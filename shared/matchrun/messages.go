@@ -1,8 +1,6 @@
 package matchrun
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,6 +8,7 @@ import (
 	"github.com/pairup/pairup/shared/iso"
 	"github.com/pairup/pairup/shared/mail"
 	"github.com/pairup/pairup/shared/pairup"
+	"github.com/pairup/pairup/shared/sheet"
 )
 
 // participantKey is the outbox key of the one email a commit sends a participant.
@@ -202,14 +201,11 @@ func (s *Service) proposals(pl *plan, dry bool, run string) []mail.Message {
 	return out
 }
 
-// csv is the whole proposal as a spreadsheet: one row per person, with their pair. UTF-8 with a
-// byte-order mark (so spreadsheet programs show Chinese names), and cells that a spreadsheet
-// would read as a formula neutralised (names come from a public form).
+// csv is the whole proposal as a spreadsheet (package sheet: a byte-order mark, formula-like
+// cells neutralised): one row per person, with their pair.
 func (pl *plan) csv() []byte {
-	var b bytes.Buffer
-	b.WriteString("\ufeff")
-	w := csv.NewWriter(&b)
-	_ = w.Write([]string{"registration", "name", "email", "country", "sector", "career stage", "role", "outcome", "pair", "partners", "score", "reasons / reason", "position"})
+	header := []string{"registration", "name", "email", "country", "sector", "career stage", "role", "outcome", "pair", "partners", "score", "reasons / reason", "position"}
+	var rows [][]string
 	pairsByID := map[string]pairup.Pair{}
 	for _, pr := range pl.pairs {
 		pairsByID[pr.ID] = pr
@@ -237,19 +233,7 @@ func (pl *plan) csv() []byte {
 			pos = strconv.Itoa(o.Position)
 		}
 		row = append(row, strings.Join(o.PairIDs, " "), strings.Join(partners, " | "), strings.Join(scores, " "), strings.Join(reasons, " | "), pos)
-		for i := range row {
-			row[i] = safeCell(row[i])
-		}
-		_ = w.Write(row)
+		rows = append(rows, row)
 	}
-	w.Flush()
-	return b.Bytes()
-}
-
-// safeCell neutralises a cell a spreadsheet would run as a formula.
-func safeCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
+	return sheet.CSV(header, rows)
 }
