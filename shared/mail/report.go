@@ -38,8 +38,13 @@ func (d ReportData) StatsText() string { return textTable(d.Stats) }
 
 // ReportChart is one chart of a report: its bars, and the inline image that draws them.
 type ReportChart struct {
-	Title, XLabel, YLabel string
-	Bars                  []ReportBar
+	Title string
+	// Note is a line under the title: where the counts come from and how to read them.
+	Note string
+	// Categories and Counts head the table's two columns: what the bars stand for (e.g.
+	// "Country") and what they count (e.g. "Participants matched").
+	Categories, Counts string
+	Bars               []ReportBar
 	// ContentID names the chart's inline PNG (Attachment.ContentID); "" shows no image, only
 	// the table of counts.
 	ContentID string
@@ -48,31 +53,32 @@ type ReportChart struct {
 	Width, Height int
 }
 
-// ReportBar is one bar of a chart: what it counts and how many.
+// ReportBar is one bar of a chart: what it counts and how many; with Of set, Count is out of
+// Of (e.g. responses of invitations).
 type ReportBar struct {
 	Label string
 	Count int
+	Of    int
+}
+
+// Value is the bar's count as the tables show it: "28", or "28 of 32 (88%)" out of Of.
+func (b ReportBar) Value() string {
+	if b.Of == 0 {
+		return strconv.Itoa(b.Count)
+	}
+	return fmt.Sprintf("%d of %d (%d%%)", b.Count, b.Of, (200*b.Count+b.Of)/(2*b.Of))
 }
 
 // Src is the chart image's URL in the HTML: cid: and its content id.
 func (c ReportChart) Src() htmltemplate.URL { return CIDURL(c.ContentID) }
 
-// Total is the sum of the chart's counts.
-func (c ReportChart) Total() int {
-	n := 0
-	for _, b := range c.Bars {
-		n += b.Count
-	}
-	return n
-}
-
-// Alt is the image's text alternative: the title and every bar's count, so that a screen
-// reader, or a mail client that blocks images, says what the chart shows.
+// Alt is the image's text alternative: the title, what is counted and every bar's count, so
+// that a screen reader, or a mail client that blocks images, says what the chart shows.
 func (c ReportChart) Alt() string {
 	var b strings.Builder
 	b.WriteString(c.Title)
-	if c.YLabel != "" && c.XLabel != "" {
-		fmt.Fprintf(&b, " (%s by %s)", strings.ToLower(c.YLabel), strings.ToLower(c.XLabel))
+	if c.Counts != "" {
+		fmt.Fprintf(&b, " (%s)", strings.ToLower(c.Counts))
 	}
 	if len(c.Bars) == 0 {
 		b.WriteString(": no data yet.")
@@ -83,7 +89,7 @@ func (c ReportChart) Alt() string {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		fmt.Fprintf(&b, "%s: %d", bar.Label, bar.Count)
+		fmt.Fprintf(&b, "%s: %s", bar.Label, bar.Value())
 	}
 	b.WriteString(".")
 	return b.String()
@@ -93,7 +99,7 @@ func (c ReportChart) Alt() string {
 func (c ReportChart) Text() string {
 	rows := make([]Count, len(c.Bars))
 	for i, b := range c.Bars {
-		rows[i] = Count{Label: b.Label, Value: strconv.Itoa(b.Count)}
+		rows[i] = Count{Label: b.Label, Value: b.Value()}
 	}
 	return textTable(rows)
 }

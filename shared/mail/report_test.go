@@ -10,13 +10,15 @@ import (
 func reportData() mail.ReportData {
 	return mail.ReportData{
 		ProgrammeName: "International Librarians Network", RoundName: "2027 Round 1", State: "closed", AsOf: "3 August 2027",
-		Stats: []mail.Count{{Label: "Registrations", Value: "40"}, {Label: "Participants matched", Value: "32"}, {Label: "Mid-round survey response", Value: "29 of 32 (91%)"}},
+		Stats: []mail.Count{{Label: "Registrations", Value: "40"}, {Label: "Participants matched", Value: "32"}, {Label: "Mid-round survey: responses", Value: "29 of 32 invited (91%)"}},
 		Charts: []mail.ReportChart{
-			{Title: "Satisfaction", XLabel: "Rating", YLabel: "Responses", ContentID: "chart-satisfaction@pairup", Width: 552, Height: 300,
-				Bars: []mail.ReportBar{{Label: "1 Very dissatisfied", Count: 0}, {Label: "2", Count: 1}, {Label: "4", Count: 28}, {Label: "5 Very satisfied", Count: 3}}},
-			{Title: `Participants by country <script>`, XLabel: "Country", YLabel: "Participants", ContentID: "chart-country@pairup", Width: 552, Height: 400,
+			{Title: "Satisfaction", Note: "End-of-round survey: 32 people answered.", Categories: "Rating", Counts: "Participants who chose it",
+				ContentID: "chart-satisfaction@pairup", Width: 552, Height: 300,
+				Bars: []mail.ReportBar{{Label: "1 – Very dissatisfied", Count: 0}, {Label: "2", Count: 1}, {Label: "4", Count: 28}, {Label: "5 – Very satisfied", Count: 3}}},
+			{Title: `Participants by country <script>`, Categories: "Country", Counts: "Participants", ContentID: "chart-country@pairup", Width: 552, Height: 400,
 				Bars: []mail.ReportBar{{Label: `Côte d'Ivoire <b>`, Count: 2}, {Label: "Australia", Count: 8}}},
-			{Title: "Survey response", XLabel: "Week", YLabel: "Responses"},
+			{Title: "Survey responses", Categories: "Survey", Counts: "People", Bars: []mail.ReportBar{{Label: "Mid-round survey", Count: 29, Of: 32}}},
+			{Title: "Impact", Categories: "Impact", Counts: "People"},
 		},
 		Files:          []string{"registrations-iln-2027-1.csv", "pairs-iln-2027-1.csv"},
 		UnsubscribeURL: "https://forms.example.org/unsubscribe?t=abc",
@@ -54,9 +56,9 @@ func TestReportTemplate(t *testing.T) {
 			}
 			// The text part: every statistic and every bar, aligned, and the files.
 			for _, want := range []string{
-				"  Registrations               40\n", "  Mid-round survey response   29 of 32 (91%)\n",
-				"Satisfaction (Responses by Rating)\n  1 Very dissatisfied   0\n  2                     1\n",
-				"  Côte d'Ivoire <b>   2\n", "Survey response (Responses by Week)\n  None yet.", "  pairs-iln-2027-1.csv\n",
+				"  Registrations                 40\n", "  Mid-round survey: responses   29 of 32 invited (91%)\n",
+				"Satisfaction (Participants who chose it)\n  End-of-round survey: 32 people answered.\n  1 – Very dissatisfied   0\n  2                       1\n",
+				"  Côte d'Ivoire <b>   2\n", "  Mid-round survey   29 of 32 (91%)\n", "Impact (People)\n  None yet.", "  pairs-iln-2027-1.csv\n",
 			} {
 				if !strings.Contains(m.Text, want) {
 					t.Errorf("the text part lacks %q:\n%s", want, m.Text)
@@ -65,9 +67,9 @@ func TestReportTemplate(t *testing.T) {
 			// The HTML: each chart with an image, by its cid, whose alt text gives every count;
 			// a chart without an image has the table only; names are escaped.
 			for _, want := range []string{
-				`<img src="cid:chart-satisfaction@pairup" alt="Satisfaction (responses by rating): 1 Very dissatisfied: 0; 2: 1; 4: 28; 5 Very satisfied: 3." width="552" height="300"`,
-				`src="cid:chart-country@pairup"`, `Côte d&#39;Ivoire &lt;b&gt;`, `Participants by country &lt;script&gt;`,
-				`<td align="right" style="border-top:1px solid #ddd;font-weight:bold">28</td>`, "No data yet.", "<li>registrations-iln-2027-1.csv</li>",
+				`<img src="cid:chart-satisfaction@pairup" alt="Satisfaction (participants who chose it): 1 – Very dissatisfied: 0; 2: 1; 4: 28; 5 – Very satisfied: 3." width="552" height="300"`,
+				`src="cid:chart-country@pairup"`, `Côte d&#39;Ivoire &lt;b&gt;`, `Participants by country &lt;script&gt;`, "End-of-round survey: 32 people answered.",
+				`<td align="right" style="border-top:1px solid #ddd;font-weight:bold">28</td>`, "29 of 32 (91%)", "No data yet.", "<li>registrations-iln-2027-1.csv</li>",
 			} {
 				if !strings.Contains(m.HTML, want) {
 					t.Errorf("the HTML lacks %q", want)
@@ -86,11 +88,12 @@ func TestReportChartAlt(t *testing.T) {
 		c    mail.ReportChart
 		want string
 	}{
-		{"Bars", mail.ReportChart{Title: "How participants heard", XLabel: "Channel", YLabel: "Responses",
+		{"Bars", mail.ReportChart{Title: "How participants heard", Categories: "Channel", Counts: "Participants who chose it",
 			Bars: []mail.ReportBar{{Label: "A friend or colleague", Count: 7}, {Label: "Other", Count: 0}}},
-			"How participants heard (responses by channel): A friend or colleague: 7; Other: 0."},
-		{"NoAxes", mail.ReportChart{Title: "Impact", Bars: []mail.ReportBar{{Label: "Ideas", Count: 2}}}, "Impact: Ideas: 2."},
-		{"Empty", mail.ReportChart{Title: "Satisfaction", XLabel: "Rating", YLabel: "Responses"}, "Satisfaction (responses by rating): no data yet."},
+			"How participants heard (participants who chose it): A friend or colleague: 7; Other: 0."},
+		{"OutOf", mail.ReportChart{Title: "Survey responses", Bars: []mail.ReportBar{{Label: "Mid-round survey", Count: 2, Of: 3}, {Label: "End", Count: 0, Of: 4}}},
+			"Survey responses: Mid-round survey: 2 of 3 (67%); End: 0 of 4 (0%)."},
+		{"Empty", mail.ReportChart{Title: "Satisfaction", Counts: "Responses"}, "Satisfaction (responses): no data yet."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.c.Alt(); got != tc.want {
@@ -98,8 +101,7 @@ func TestReportChartAlt(t *testing.T) {
 			}
 		})
 	}
-	c := mail.ReportChart{Bars: []mail.ReportBar{{Count: 3}, {Count: 4}}}
-	if c.Total() != 7 || c.Src() != "" {
-		t.Errorf("Total %d, Src %q", c.Total(), c.Src())
+	if src := (mail.ReportChart{}).Src(); src != "" {
+		t.Errorf("Src without a content id = %q", src)
 	}
 }
