@@ -65,7 +65,8 @@
 // participantId (a random id, the person across rounds), email, firstSeen and the programme and
 // round whose confirmation created it. A suppression holds email, reason and at. An outbox
 // message holds the email itself (key, to, subject, text, html, listUnsubscribe, tags, and
-// attachments: a list of {fileName, contentType, gzip} with the data gzip-compressed, binary),
+// attachments: a list of {fileName, contentType, gzip} with the data gzip-compressed, binary,
+// and inline and contentId for an image the HTML shows),
 // createdAt, status (pending, sending, sent, failed, skipped; see mail.Status), attempts, while
 // sending leaseId and leaseUntil, once sent providerId and sentAt, error (failed: the SES error
 // code; skipped: the suppression reason), and feedback and feedbackAt if SES reported a bounce
@@ -125,8 +126,8 @@
 //	                  and attachments removed, and to if it is their address (CancelMessages).
 //	                  Sent ones hold no body (retire); those to their address lose to and the
 //	                  index keys (EraseSentMessages). Bodies of emails to others that named the
-//	                  person (partners' introductions and prompts, coordinators' alerts and
-//	                  proposals with their CSV) went when those were sent
+//	                  person (partners' introductions and prompts, coordinators' alerts,
+//	                  proposals and reports with their CSVs) went when those were sent
 //	survey response   free-text answers (and any not among the question's fixed values):
 //	                  removed, erasedAt set (EraseSurveyAnswers); scales and choices stay
 //	outcome           a deferred one leaves the next round's invitation list (LeaveDeferred);
