@@ -310,7 +310,7 @@ func TestRoundCloseSampleEvents(t *testing.T) {
 		f.Set("country", country)
 		people = append(people, person{name: email, email: email, country: country, form: f})
 	}
-	s.ownCoordinators(demo.ILN)
+	coordinators := s.ownCoordinators(demo.ILN)
 	s.signUpAndConfirm(demo.ILN, people)
 	h := s.matchRun()
 	s.run(h, matchrun.Event{Action: matchrun.ActionCloseSignup, Programme: demo.ILN, Round: demo.ILNRound})
@@ -324,11 +324,12 @@ func TestRoundCloseSampleEvents(t *testing.T) {
 		{"round-close-iln.json", "2027 Round 1 (International Librarians Network) is closing: 1 pairs are asked"},
 		{"round-close-finalise-iln.json", "is closed; its statistics are frozen"},
 		{"round-close-finalise-iln.json", "already closed"},
+		{"round-close-report-iln.json", "The report of 2027 Round 1 (International Librarians Network), which is closed"},
 		{"round-close-iln.json", "its close emails went out then"},
 	}
 	files, _ := filepath.Glob("../../events/round-close-*.json")
-	if len(files) != 3 {
-		t.Errorf("%d round-close samples, the test knows 3: %v", len(files), files)
+	if len(files) != 4 {
+		t.Errorf("%d round-close samples, the test knows 4: %v", len(files), files)
 	}
 	for _, tc := range order {
 		raw, err := os.ReadFile("../../events/" + tc.file)
@@ -355,5 +356,9 @@ func TestRoundCloseSampleEvents(t *testing.T) {
 			t.Errorf("%s has %d close emails", pp.email, n)
 		}
 		waitMails(t, pp.email, 3) // confirmation, introduction, close
+	}
+	s.drain()
+	if n := len(emailsWith(t, coordinators, "eport: ")); n != 2 { // the final report, and the one asked for
+		t.Errorf("the coordinators have %d reports, want 2", n)
 	}
 }

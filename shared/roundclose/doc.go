@@ -11,11 +11,18 @@
 //   - finalise (closing → closed): the round's statistics (pairup.RoundStats) are computed
 //     from what it left in the store — the committed matching's counts, pairs and re-pairs,
 //     withdrawals, check-in answers, continue answers, survey invitations and responses — and
-//     frozen on the round in the same write that closes it. A second finalise changes nothing.
+//     frozen on the round in the same write that closes it. A second finalise changes nothing
+//     (but queues the final report if the first stopped before it).
+//   - report: the round's report (package report: the statistics table, the survey and country
+//     charts, the CSV exports of registrations, pairs and survey responses), emailed to each of
+//     the programme's coordinators (template "report": each chart an inline PNG, the CSVs
+//     attached) under the outbox key report/<programme>/<round>/<run>/<i>, and its figures in
+//     the result. On demand the run is the Lambda request id, so a request sends once and its
+//     retry nothing more; finalise sends the final report, run "final", once per round.
 //   - scheduled: every active round whose end has passed is closed, and every closing round
 //     whose end-of-round survey has closed is finalised.
 //
-// The coordinators may close or finalise a round from the console at any time (sample events
+// The coordinators may close, finalise or report on a round from the console at any time (samples
 // in events/round-close-*.json). An event may carry "now", honoured only where the deployment
 // allows it (local and test stacks).
 package roundclose

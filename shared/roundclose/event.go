@@ -11,6 +11,7 @@ const (
 	ActionClose     = "close"     // active → closing: the close emails (the default)
 	ActionFinalise  = "finalise"  // closing → closed: the statistics frozen
 	ActionScheduled = "scheduled" // the schedule: close ended rounds, finalise those whose survey closed
+	ActionReport    = "report"    // the round's report, emailed to the coordinators now
 )
 
 // Event is the round-close function's input. Examples are in events/round-close-*.json.
@@ -34,8 +35,11 @@ type Result struct {
 	// Counts (close): the pairs asked and the emails queued.
 	Counts *Counts `json:"counts,omitempty"`
 	// Stats (finalise): the statistics frozen on the round (on a second finalise, the ones
-	// frozen the first time).
+	// frozen the first time); (report) the report's figures as numbers.
 	Stats *pairup.RoundStats `json:"stats,omitempty"`
+	// Report (report, finalise): the report emailed to the coordinators, its figures as the
+	// email shows them.
+	Report *ReportResult `json:"report,omitempty"`
 	// Rounds (scheduled): what happened to each round the schedule closed or finalised.
 	Rounds []Result `json:"rounds,omitempty"`
 }

@@ -72,9 +72,15 @@ func (s *Service) Handle(ctx context.Context, ev Event) (Result, error) {
 		return s.finalise(ctx, p, r, now)
 	case ActionScheduled:
 		return s.scheduled(ctx, now)
+	case ActionReport:
+		p, r, err := s.load(ctx, ev)
+		if err != nil {
+			return Result{}, err
+		}
+		return s.reportNow(ctx, p, r, requestRun(ctx), now)
 	}
 	return Result{}, pairup.Errorf(pairup.EINVALID, "Unknown action %q: use one of %s.", ev.Action,
-		strings.Join([]string{ActionClose, ActionFinalise, ActionScheduled}, ", "))
+		strings.Join([]string{ActionClose, ActionFinalise, ActionScheduled, ActionReport}, ", "))
 }
 
 func (s *Service) load(ctx context.Context, ev Event) (*pairup.Programme, *pairup.Round, error) {
@@ -216,6 +222,11 @@ func (s *Service) finalise(ctx context.Context, p *pairup.Programme, r *pairup.R
 	switch r.State {
 	case pairup.RoundClosing:
 	case pairup.RoundClosed:
+		// The final report's keys queue nothing new, and heal a finalise that stopped between
+		// the close and its report.
+		if _, _, err := s.report(ctx, p, r, RunFinal, now); err != nil {
+			return res, err
+		}
 		return alreadyClosed(res, p, r)
 	default:
 		return res, pairup.Errorf(pairup.ECONFLICT, "%s (%s) is %s: only a closing round can be finalised; close it first.", r.Name, p.Name, r.State)
@@ -236,6 +247,10 @@ func (s *Service) finalise(ctx context.Context, p *pairup.Programme, r *pairup.R
 		"continued", stats.ContinuedPairs, "concluded", stats.ConcludedPairs)
 	res.State, res.Stats = string(closed.State), closed.Stats
 	res.Summary = fmt.Sprintf("%s (%s) is closed; its statistics are frozen: %s.", r.Name, p.Name, digest(closed.Stats))
+	if res.Report, _, err = s.reportOf(ctx, p, closed, rec, RunFinal, now); err != nil {
+		return res, err
+	}
+	res.Summary += " " + reportSentence(res.Report)
 	return res, nil
 }
 
