@@ -274,10 +274,11 @@ var Functions = []Function{
 
 	{
 		Name:        "round-close",
-		Description: "Closes rounds at their end: asks each pair to continue or conclude and sends the end-of-round survey; freezes the round's statistics once the survey has closed; daily on a schedule",
+		Description: "Closes rounds at their end: asks each pair to continue or conclude, sends the end-of-round survey; freezes the statistics once it has closed; emails the coordinators the round's report then and on demand; daily on a schedule",
 		// 512 MB and 5 min, as round-tick: a close renders and queues one
-		// email per participant; a finalise reads the round's partition and
-		// looks up each participant's survey invitations.
+		// email per participant; a finalise or a report reads the round's
+		// partition and looks up each participant's survey invitations, and a
+		// report draws its charts (PNG, in memory).
 		MemoryMB: 512,
 		Timeout:  5 * time.Minute,
 		// One run at a time: the state moves are conditional and the outbox
