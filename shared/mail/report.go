@@ -23,7 +23,10 @@ type ReportData struct {
 	State string // the round's state, e.g. "active", "closing", "closed"
 	AsOf  string // when the figures were taken, already formatted
 	// Stats is the statistics table, in reading order.
-	Stats  []Count
+	Stats []Count
+	// Across is the programme's rounds side by side (one row a round, then the totals); empty
+	// for a programme's first round.
+	Across []Count
 	Charts []ReportChart
 	// Files names the attached CSV files, in order.
 	Files          []string
@@ -35,6 +38,9 @@ func (d ReportData) ListUnsubscribeURL() string { return d.UnsubscribeURL }
 
 // StatsText is the statistics table for the text part: one row a line, the values aligned.
 func (d ReportData) StatsText() string { return textTable(d.Stats) }
+
+// AcrossText is the rounds-across table for the text part.
+func (d ReportData) AcrossText() string { return textTable(d.Across) }
 
 // ReportChart is one chart of a report: its bars, and the inline image that draws them.
 type ReportChart struct {

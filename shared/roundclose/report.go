@@ -38,6 +38,9 @@ type ReportResult struct {
 	Run    string         `json:"run"`   // RunFinal, or the request's id (in the outbox keys)
 	Stats  []report.Row   `json:"stats"`
 	Charts []report.Chart `json:"charts"`
+	// Across is the programme's matched rounds side by side, this one included, then the
+	// totals (report.AcrossRounds); absent when this is the only one.
+	Across []report.Row `json:"across,omitempty"`
 	// Files names the CSV files attached to the emails.
 	Files []string `json:"files,omitempty"`
 	// Emails is how many report emails the round's coordinators get (one each); Queued, how
@@ -68,10 +71,13 @@ func (s *Service) reportOf(ctx context.Context, p *pairup.Programme, r *pairup.R
 	}
 	final := run == RunFinal
 	res := &ReportResult{Final: final, Run: run, Stats: rep.Stats, Charts: rep.Charts, Emails: len(p.Coordinators)}
+	if res.Across, err = s.across(ctx, p, r, rep, now); err != nil {
+		return nil, nil, err
+	}
 	if len(p.Coordinators) == 0 {
 		return res, &rep.Raw, nil
 	}
-	msgs, files, err := s.reportEmails(p, r, rep, in, run, now)
+	msgs, files, err := s.reportEmails(p, r, rep, res.Across, in, run, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -85,10 +91,13 @@ func (s *Service) reportOf(ctx context.Context, p *pairup.Programme, r *pairup.R
 
 // reportEmails renders the report email to each coordinator: the statistics, each chart as an
 // inline PNG, and the CSV exports attached. It returns the attached files' names.
-func (s *Service) reportEmails(p *pairup.Programme, r *pairup.Round, rep *report.Report, in report.Input, run string, now time.Time) ([]mail.Message, []string, error) {
+func (s *Service) reportEmails(p *pairup.Programme, r *pairup.Round, rep *report.Report, across []report.Row, in report.Input, run string, now time.Time) ([]mail.Message, []string, error) {
 	d := mail.ReportData{ProgrammeName: p.Name, RoundName: r.Name, Final: run == RunFinal, State: string(r.State), AsOf: asOf(rep)}
 	for _, row := range rep.Stats {
 		d.Stats = append(d.Stats, mail.Count{Label: row.Label, Value: row.Value})
+	}
+	for _, row := range across {
+		d.Across = append(d.Across, mail.Count{Label: row.Label, Value: row.Value})
 	}
 	var parts []mail.Attachment
 	names := map[string]bool{}
@@ -205,4 +214,40 @@ func requestRun(ctx context.Context) string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return "local-" + hex.EncodeToString(b)
+}
+
+// across is the statistics across the programme's rounds that were matched (active, closing,
+// closed), this one's report among them (report.AcrossRounds); nil when this is the only one.
+// Each other round is read as finalise reads it.
+func (s *Service) across(ctx context.Context, p *pairup.Programme, r *pairup.Round, rep *report.Report, now time.Time) ([]report.Row, error) {
+	rounds, err := s.Store.ListRounds(ctx, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("roundclose: the rounds of %s: %w", p.ID, err)
+	}
+	reports := []*report.Report{rep}
+	for i := range rounds {
+		o := &rounds[i]
+		if o.ID == r.ID || o.Matching == nil {
+			continue
+		}
+		switch o.State {
+		case pairup.RoundActive, pairup.RoundClosing, pairup.RoundClosed:
+		default:
+			continue
+		}
+		rec, err := s.record(ctx, p, o)
+		if err != nil {
+			return nil, err
+		}
+		other, err := report.Build(report.Input{Programme: p, Round: o, Registrations: rec.Registrations, Pairs: rec.Pairs, Outcomes: rec.Outcomes,
+			CheckIns: rec.CheckIns, Continues: rec.Continues, Responses: rec.Responses, Invited: rec.Invited, At: now})
+		if err != nil {
+			return nil, fmt.Errorf("roundclose: build the report of %s/%s: %w", p.ID, o.ID, err)
+		}
+		reports = append(reports, other)
+	}
+	if len(reports) < 2 {
+		return nil, nil
+	}
+	return report.AcrossRounds(reports), nil
 }

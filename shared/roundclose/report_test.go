@@ -224,3 +224,43 @@ func TestReportRefused(t *testing.T) {
 		t.Errorf("a refused report queued an email (%v)", err)
 	}
 }
+
+// With a second matched round, the report carries the programme's rounds side by side (the
+// figures of report.AcrossRounds over both), in the result and in the email; a draft round is
+// not among them.
+func TestReportAcrossRounds(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	p, r := reportRound(f, "coord@example.org")
+	res, err := f.svc.Handle(request("req-0"), Event{Action: ActionReport, Programme: "iln", Round: "r1"})
+	f.ok(err)
+	if res.Report.Across != nil {
+		t.Fatalf("a programme's only round has rounds across: %+v", res.Report.Across)
+	}
+	r2 := f.round(p, "r2", pairup.RoundClosed, ends.AddDate(0, 6, 0), &pairup.MatchStats{Registrations: 2, Confirmed: 2, Matched: 2, Pairs: 1, Countries: 1})
+	f.people(r2, nil, "x", "y")
+	f.pairs(r2, []string{"x", "y"})
+	f.round(p, "r3", pairup.RoundDraft, ends.AddDate(1, 0, 0), nil)
+
+	res, err = f.svc.Handle(request("req-1"), Event{Action: ActionReport, Programme: "iln", Round: "r1"})
+	f.ok(err)
+	var reports []*report.Report
+	for _, rd := range []*pairup.Round{r, r2} {
+		rec, err := f.svc.record(ctx, p, rd)
+		f.ok(err)
+		rep, err := report.Build(report.Input{Programme: p, Round: rd, Registrations: rec.Registrations, Pairs: rec.Pairs, Outcomes: rec.Outcomes,
+			CheckIns: rec.CheckIns, Continues: rec.Continues, Responses: rec.Responses, Invited: rec.Invited, At: f.clock.Now()})
+		f.ok(err)
+		reports = append(reports, rep)
+	}
+	want := report.AcrossRounds(reports)
+	if len(want) < 3 || !reflect.DeepEqual(res.Report.Across, want) {
+		t.Fatalf("across rounds:\n%+v\nwant\n%+v", res.Report.Across, want)
+	}
+	q := f.message(ReportKey("iln", "r1", "req-1", 0))
+	for _, row := range want {
+		if !strings.Contains(q.Text, row.Label) || !strings.Contains(q.HTML, row.Value) {
+			t.Errorf("the email lacks the across-rounds row %q %q", row.Label, row.Value)
+		}
+	}
+}
