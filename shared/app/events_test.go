@@ -188,7 +188,7 @@ func TestMailAndSESSampleEvents(t *testing.T) {
 	files, _ := filepath.Glob("../../events/*.json")
 	for _, f := range files {
 		name := filepath.Base(f)
-		if !strings.HasPrefix(name, "signup-") && !strings.HasPrefix(name, "mailer-") && !strings.HasPrefix(name, "ses-events-") && !strings.HasPrefix(name, "match-run-") && !strings.HasPrefix(name, "round-tick-") && !strings.HasPrefix(name, "round-close-") && !strings.HasPrefix(name, "erase-") {
+		if !strings.HasPrefix(name, "signup-") && !strings.HasPrefix(name, "mailer-") && !strings.HasPrefix(name, "ses-events-") && !strings.HasPrefix(name, "match-run-") && !strings.HasPrefix(name, "round-tick-") && !strings.HasPrefix(name, "round-close-") && !strings.HasPrefix(name, "erase-") && !strings.HasPrefix(name, "survey-") {
 			t.Errorf("no test runs the sample event %s", name)
 		}
 	}
